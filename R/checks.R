@@ -1,0 +1,48 @@
+# Argument checks shared by the exported functions. Each names the argument in its error.
+
+arg_error <- function(name, ...) {
+  stop(sprintf("`%s` %s", name, paste0(...)), call. = FALSE)
+}
+
+describe <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.function(x)) return("a function")
+  if (length(x) == 1L && is.atomic(x)) return(format(x))
+  sprintf("a %s of length %d", class(x)[1L], length(x))
+}
+
+check_count <- function(x, name, min = 1) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) || x < min)
+    arg_error(name, sprintf("must be a whole number >= %s, not %s", format(min), describe(x)))
+  as.integer(x)
+}
+
+check_number <- function(x, name, min = -Inf, max = Inf, open_min = FALSE) {
+  bad <- !is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x < min || x > max ||
+    (open_min && x <= min)
+  if (bad) {
+    range <- if (open_min) sprintf("> %s", format(min)) else sprintf("in [%s, %s]", format(min), format(max))
+    arg_error(name, sprintf("must be a finite number %s, not %s", range, describe(x)))
+  }
+  as.numeric(x)
+}
+
+check_flag <- function(x, name) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x))
+    arg_error(name, sprintf("must be TRUE or FALSE, not %s", describe(x)))
+  x
+}
+
+check_finite_vector <- function(x, name, len = NULL) {
+  if (!is.numeric(x) || anyNA(x) || any(!is.finite(x)))
+    arg_error(name, "must be a numeric vector of finite values")
+  if (!is.null(len) && length(x) != len)
+    arg_error(name, sprintf("must have length %d, not %d", len, length(x)))
+  as.numeric(x)
+}
+
+# Threads: NULL means getOption("gmasampler.threads"), else all of RcppParallel's default.
+check_threads <- function(threads) {
+  if (is.null(threads)) threads <- getOption("gmasampler.threads", defaultNumThreads())
+  check_count(threads, "threads")
+}

@@ -1,0 +1,82 @@
+#' Settings of the weight fit
+#'
+#' Builds the `control` list of [gma_sample()], in the manner of [stats::glm.control()]. The
+#' defaults suit most targets; each value is checked here, so a typo fails before any density
+#' evaluation.
+#'
+#' @param optimizer `"mirror"` for mirror descent (exponentiated gradient; weights stay positive)
+#'   or `"pgd"` for projected gradient descent with the exact Euclidean projection onto the
+#'   simplex (weights can become exactly zero).
+#' @param step the step-size schedule at iteration k: `"inverse_sqrt"` for `eta0 / sqrt(k)`,
+#'   `"inverse"` for `eta0 / k` (the paper's default) or `"constant"` for `eta0`.
+#' @param eta0 the initial step size, > 0.
+#' @param max_iter the largest number of iterations.
+#' @param tol the fit stops when the Frank-Wolfe gap `sum(w * g) - min(g)` of the gradient `g`
+#'   falls below `tol`. For a convex objective the gap bounds how far the objective is from its
+#'   minimum, in nats.
+#' @param gradient how the expectation under each component in the gradient is estimated:
+#'   `"pooled"` uses the whole bank, each point weighted by the component's density over the
+#'   equal-weight mixture the bank was drawn from (multiple importance sampling with the balance
+#'   heuristic); `"own"` uses only the component's own `M` draws, as in the paper. Pooling costs
+#'   one more pass over the log-pdf matrix per iteration and cuts the estimator's noise, which
+#'   otherwise makes the weights collapse onto components with lucky draws.
+#' @param normalize divide each step by the spread of the gradient, `max_i |g_i - sum(w * g)|`,
+#'   so that the size of an iteration's move does not depend on the scale of the log density.
+#' @param sparse_tol entries of `exp(L - max)` of the log-pdf matrix `L` (each bank point under
+#'   each component) below this value are dropped. The mixture density at a point then changes by
+#'   less than `sparse_tol` times the number of components times the largest component density
+#'   there; the largest dropped mass is reported in the fit. Use 0 to keep every entry.
+#' @param log_floor the mixture density used in the gradient is floored at `exp(log_floor)` times
+#'   the largest component density at each bank point, so a point that no weighted component
+#'   covers pulls its component's weight up by a bounded amount. The floor is relative, so it
+#'   means the same in any dimension.
+#' @param max_memory the most memory, in bytes, that the bank and the log-pdf matrix may take. The
+#'   fit stops with an error, before or while the matrix is built, rather than exhaust the machine.
+#' @param keep_weights keep the weights of every iteration in the trace.
+#' @return A list of class `gma_control`.
+#' @examples
+#' gma_control(optimizer = "pgd", step = "inverse", eta0 = 0.5)
+#' @export
+gma_control <- function(optimizer = c("mirror", "pgd"),
+                        step = c("constant", "inverse_sqrt", "inverse"),
+                        eta0 = 1, max_iter = 1000L, tol = 1e-4, gradient = c("own", "pooled"),
+                        normalize = FALSE, sparse_tol = 1e-14,
+                        log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE) {
+  structure(list(
+    optimizer = match_choice(optimizer, c("mirror", "pgd"), "optimizer"),
+    step = match_choice(step, c("constant", "inverse_sqrt", "inverse"), "step"),
+    eta0 = check_number(eta0, "eta0", min = 0, open_min = TRUE),
+    max_iter = check_count(max_iter, "max_iter"),
+    tol = check_number(tol, "tol", min = 0),
+    gradient = match_choice(gradient, c("own", "pooled"), "gradient"),
+    normalize = check_flag(normalize, "normalize"),
+    sparse_tol = check_number(sparse_tol, "sparse_tol", min = 0, max = 1e-3),
+    log_floor = check_number(log_floor, "log_floor", min = -700, max = 0),
+    max_memory = check_number(max_memory, "max_memory", min = 0, open_min = TRUE),
+    keep_weights = check_flag(keep_weights, "keep_weights")
+  ), class = "gma_control")
+}
+
+match_choice <- function(x, choices, name) {
+  if (identical(x, choices)) return(choices[1L])
+  if (!is.character(x) || length(x) != 1L || !(x %in% choices))
+    arg_error(name, sprintf("must be one of %s, not %s",
+                            paste0('"', choices, '"', collapse = ", "), describe(x)))
+  x
+}
+
+as_control <- function(control) {
+  if (inherits(control, "gma_control")) return(control)
+  if (!is.list(control)) arg_error("control", "must be a list made by gma_control()")
+  unknown <- setdiff(names(control), names(formals(gma_control)))
+  if (length(unknown))
+    arg_error("control", sprintf("has unknown setting(s): %s", paste(unknown, collapse = ", ")))
+  do.call(gma_control, control)
+}
+
+#' @export
+print.gma_control <- function(x, ...) {
+  cat("<gma_control>\n")
+  utils::str(unclass(x), no.list = TRUE, give.head = FALSE)
+  invisible(x)
+}

@@ -1,0 +1,68 @@
+// Glue for compiled log densities: pointer checks, data conversion, parallel batch evaluation.
+#include <gmasampler.h>
+#include <gmasampler/evaluate.h>
+
+#include "glue.h"
+
+using namespace Rcpp;
+
+namespace {
+
+// Empty string for a valid pointer made by gmasampler::make_log_density(), else what is wrong.
+std::string xptr_problem(SEXP ptr) {
+  if (TYPEOF(ptr) != EXTPTRSXP) return "is not an external pointer";
+  SEXP tag = R_ExternalPtrTag(ptr);
+  if (TYPEOF(tag) != SYMSXP || std::string(CHAR(PRINTNAME(tag))) != gmasampler::log_density_tag())
+    return "is an external pointer that was not made by gmasampler::make_log_density()";
+  auto* density = static_cast<gmasampler::LogDensity*>(R_ExternalPtrAddr(ptr));
+  if (density == nullptr)
+    return "is a null external pointer (pointers do not survive saveRDS(), serialisation or "
+           "a new R session; create it again in this session)";
+  if (density->magic != gmasampler::LogDensity::kMagic || density->fn == nullptr)
+    return "does not hold a gmasampler log density";
+  return "";
+}
+
+gmasampler::Data to_data(const List& data) {
+  gmasampler::Data out;
+  SEXP raw_names = Rf_getAttrib(data, R_NamesSymbol);
+  CharacterVector names = Rf_isNull(raw_names) ? CharacterVector(data.size(), "")
+                                               : CharacterVector(raw_names);
+  for (R_xlen_t i = 0; i < data.size(); ++i) {
+    NumericVector v = data[i];  // R has checked that each element is numeric
+    gmasampler::Array a;
+    a.name = as<std::string>(names[i]);
+    a.values.assign(v.begin(), v.end());
+    if (v.hasAttribute("dim")) a.dim = as<std::vector<int>>(v.attr("dim"));
+    out.add(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+// [[Rcpp::export(rng = false)]]
+String gma_xptr_problem(SEXP ptr) { return xptr_problem(ptr); }
+
+// Evaluates a compiled log density at the columns of x (d x n). Returns the values and, for
+// points where the density threw, their (1-based) indices and messages.
+// [[Rcpp::export(rng = false)]]
+List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads) {
+  std::string problem = xptr_problem(ptr);
+  if (!problem.empty()) stop("log_density " + problem);
+  const auto& density = *static_cast<gmasampler::LogDensity*>(R_ExternalPtrAddr(ptr));
+  const gmasampler::Data cpp_data = to_data(data);
+  gmasampler::BatchResult res = gmasampler::evaluate_batch(
+      density, cpp_data, x.begin(), x.nrow(), x.ncol(), gmasampler::glue::parallel_for(threads),
+      gmasampler::glue::interrupt_check());
+  IntegerVector failed;
+  CharacterVector messages;
+  if (res.any_error)
+    for (std::size_t i = 0; i < res.errors.size(); ++i)
+      if (!res.errors[i].empty()) {
+        failed.push_back(static_cast<int>(i) + 1);
+        messages.push_back(res.errors[i]);
+      }
+  return List::create(_["values"] = wrap(res.values), _["failed"] = failed,
+                      _["messages"] = messages);
+}

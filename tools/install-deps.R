@@ -1,0 +1,29 @@
+# Installs the R packages named on the command line that are missing: from R's configured
+# repository (getOption("repos")), else from Debian's prebuilt r-cran-* packages. Stops with a
+# non-zero exit and the names of what is still missing, so `make` never goes on half-installed.
+#   Rscript tools/install-deps.R Rcpp RcppEigen ...
+pkgs <- commandArgs(trailingOnly = TRUE)
+missing_pkgs <- function() pkgs[!vapply(pkgs, requireNamespace, logical(1), quietly = TRUE)]
+
+todo <- missing_pkgs()
+repos <- getOption("repos")
+has_repo <- length(repos) > 0L && any(nzchar(repos) & repos != "@CRAN@")
+lib <- .libPaths()[1L]
+if (length(todo) && has_repo && file.access(lib, 2L) == 0L) {
+  message("installing from R's repository: ", paste(todo, collapse = " "))
+  utils::install.packages(todo, lib = lib, Ncpus = max(1L, parallel::detectCores()))
+  todo <- missing_pkgs()
+}
+if (length(todo) && nzchar(Sys.which("apt-get"))) {
+  debs <- paste0("r-cran-", tolower(todo))
+  message("installing Debian packages: ", paste(debs, collapse = " "))
+  if (system2("apt-get", c("install", "-y", "--no-install-recommends", debs)) != 0L) {
+    system2("apt-get", "update")
+    system2("apt-get", c("install", "-y", "--no-install-recommends", debs))
+  }
+  todo <- missing_pkgs()
+}
+if (length(todo)) {
+  message("could not install: ", paste(todo, collapse = " "))
+  quit(status = 1L)
+}
