@@ -9,7 +9,9 @@
 #'   simplex (weights can become exactly zero).
 #' @param step the step-size schedule at iteration k: `"inverse_sqrt"` for `eta0 / sqrt(k)`,
 #'   `"inverse"` for `eta0 / k` (the paper's default) or `"constant"` for `eta0`.
-#' @param eta0 the initial step size, > 0.
+#' @param eta0 the initial step size, > 0; `NULL` takes 1 for mirror descent and 0.1 for
+#'   projected gradient descent, whose Euclidean steps move weights by `eta0` times the gradient
+#'   and overshoot at larger values.
 #' @param max_iter the largest number of iterations.
 #' @param tol the fit stops when the Frank-Wolfe gap `sum(w * g) - min(g)` of the gradient `g`
 #'   falls below `tol`. For a convex objective the gap bounds how far the objective is from its
@@ -39,11 +41,13 @@
 #' @export
 gma_control <- function(optimizer = c("mirror", "pgd"),
                         step = c("constant", "inverse_sqrt", "inverse"),
-                        eta0 = 1, max_iter = 1000L, tol = 1e-4, gradient = c("own", "pooled"),
+                        eta0 = NULL, max_iter = 1000L, tol = 1e-4, gradient = c("own", "pooled"),
                         normalize = FALSE, sparse_tol = 1e-14,
                         log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE) {
+  optimizer <- match_choice(optimizer, c("mirror", "pgd"), "optimizer")
+  if (is.null(eta0)) eta0 <- if (optimizer == "mirror") 1 else 0.1
   structure(list(
-    optimizer = match_choice(optimizer, c("mirror", "pgd"), "optimizer"),
+    optimizer = optimizer,
     step = match_choice(step, c("constant", "inverse_sqrt", "inverse"), "step"),
     eta0 = check_number(eta0, "eta0", min = 0, open_min = TRUE),
     max_iter = check_count(max_iter, "max_iter"),

@@ -47,9 +47,10 @@
 #' @param n_per_component the bank size per component `M`; the density is evaluated `N * M` times.
 #' @param n_draws the number of draws returned; default `N * M`.
 #' @param method the fitting method; `"wgma"` fits the weights of fixed components.
-#' @param resampling how component labels are drawn from the weights: `"stratified"` (counts
-#'   within one of `n_draws * w`, independent positions), `"systematic"` (one shared uniform) or
-#'   `"multinomial"` (independent labels).
+#' @param resampling how component labels are drawn from the weights: `"stratified"` (one
+#'   uniform in each of `n_draws` equal strata; counts within two of `n_draws * w`),
+#'   `"systematic"` (one uniform shared by all strata; counts within one) or `"multinomial"`
+#'   (independent labels). All three are unbiased.
 #' @param control a [gma_control()] list (or a plain list of its arguments).
 #' @inheritParams gma_evaluate
 #' @return An object of class `gma_fit`, a list with
@@ -152,6 +153,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
 # The mixture the bank is drawn from: from means and covs, or the default design.
 initial_mixture <- function(dim, init, scale, box, means, covs, n_components) {
   d <- infer_dim(dim, init, box, means)
+  nm <- if (!is.null(names(init))) names(init) else
+    if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box)
   if (!is.null(means)) {
     means <- as_means(means)
     if (ncol(means) != d) arg_error("means", sprintf("must have %d columns, one a dimension", d))
@@ -170,8 +173,6 @@ initial_mixture <- function(dim, init, scale, box, means, covs, n_components) {
     }
     mix <- gma_mixture(NULL, design$means, design$covs)
   }
-  nm <- if (!is.null(init) && !is.null(names(init))) names(init) else
-    if (!is.null(colnames(means))) colnames(means) else rownames(box)
   colnames(mix$means) <- param_names(d, nm)
   mix
 }

@@ -142,7 +142,7 @@ check_log_density_values <- function(values, x) {
     i <- bad[1L]
     what <- if (is.nan(values[i])) "NaN" else if (is.na(values[i])) "NA" else "+Inf"
     more <- if (length(bad) > 1L) sprintf(" (and at %d more points)", length(bad) - 1L) else ""
-    log_density_error(sprintf("returned %s%s; return -Inf where the density is zero", what, more), x[i, ])
+    log_density_error(sprintf("returned %s%s", what, more), x[i, ], "return -Inf where the density is zero")
   }
   values
 }
@@ -153,13 +153,14 @@ describe_type <- function(v) {
 
 format_point <- function(p) {
   shown <- utils::head(p, 6L)
-  s <- paste(formatC(shown, digits = 6, format = "g"), collapse = ", ")
+  s <- paste(signif(shown, 6), collapse = ", ")
   if (length(p) > 6L) s <- paste0(s, ", ...")
   sprintf("(%s)", s)
 }
 
-log_density_error <- function(msg, point = NULL) {
+log_density_error <- function(msg, point = NULL, hint = NULL) {
   if (!is.null(point)) msg <- sprintf("%s at the point %s", msg, format_point(point))
+  if (!is.null(hint)) msg <- paste0(msg, "; ", hint)
   stop(structure(class = c("gma_log_density_error", "error", "condition"),
                  list(message = paste0("`log_density` ", msg), call = NULL)))
 }

@@ -1,0 +1,4 @@
+library(testthat)
+library(gmasampler)
+
+test_check("gmasampler")

@@ -1,0 +1,194 @@
+# Accuracy against exact answers. W-GMA's draws follow the fitted mixture of fixed components,
+# so each tolerance below is Monte Carlo error plus the approximation error of that mixture,
+# measured over seeds 1 to 8 with the same settings (noted at each test).
+
+test_that("a target that is a mixture of the components gives back its weights", {
+  w_true <- c(0.1, 0.4, 0.3, 0.2, 0, 0)
+  mu <- c(-3, 0, 2.5, 5, -6, 8)
+  v <- c(0.5, 1, 0.3, 0.8, 1, 1)
+  # an unnormalised target (log Z = 3): the optimum is still w_true, where the sample objective
+  # is zero whatever the bank, so only the optimiser's tolerance limits the error
+  log_p <- function(x) 3 + log(sum(w_true * dnorm(x, mu, sqrt(v))))
+  for (opt in c("mirror", "pgd")) {
+    set.seed(1)
+    fit <- gma_sample(log_p, means = mu, covs = v, n_per_component = 200,
+                      control = gma_control(optimizer = opt, max_iter = 5000, tol = 1e-7))
+    expect_true(fit$converged, info = opt)
+    expect_equal(fit$mixture$weights, w_true, tolerance = 1e-3, info = opt)
+    expect_equal(tail(fit$trace$objective, 1), -3, tolerance = 1e-4, info = opt)
+  }
+})
+
+test_that("the paper's trimodal target: mean and sd against quadrature", {
+  truth <- quadrature_moments(log_trimodal)
+  expect_equal(truth[["mean"]], 0.118383, tolerance = 1e-5)
+  expect_equal(truth[["sd"]], 1.466625, tolerance = 1e-5)
+  set.seed(1)
+  fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 60, n_per_component = 100)
+  expect_true(fit$converged)
+  # 6000 draws: Monte Carlo sd of the mean about 0.02, of the sd about 1%; over seeds 1 to 8
+  # the errors were within 0.04 (mean) and 2.8% (sd). Components of sd 0.1 blur by < 0.3%.
+  expect_lt(abs(mean(fit$draws) - truth[["mean"]]), 0.1)
+  expect_lt(abs(sd(fit$draws[, 1]) / truth[["sd"]] - 1), 0.06)
+  # the three modes carry their mass: P(x < -2) and P(x > 2) by quadrature
+  f <- function(x) exp(log_trimodal(x)) / truth[["z"]]
+  expect_equal(mean(fit$draws < -2), integrate(f, -Inf, -2)$value, tolerance = 0.02 / 0.2)
+  expect_equal(mean(fit$draws > 2), integrate(f, 2, Inf)$value, tolerance = 0.02 / 0.3)
+})
+
+test_that("a 2-D banana against its exact sampler", {
+  set.seed(1)
+  fit <- gma_sample(log_banana_vec, vectorized = TRUE, box = banana_box, n_components = 400,
+                    n_per_component = 25)
+  set.seed(99)
+  x1 <- rnorm(2e5)
+  exact <- cbind(x1, rnorm(2e5, x1^2 / 2, 0.5))
+  # exact mean (0, 0.5) and sd (1, sqrt(0.75)). Over seeds 1 to 8 the means were within 0.04 sd
+  # and the sds 0 to 4.6% low: the fixed components (sd 0.2 x 0.3) are wider than the banana's
+  # arms, and reverse KL then trims them. Tolerances: 0.08 sd and 7%.
+  expect_lt(max(abs(colMeans(fit$draws) - c(0, 0.5)) / c(1, sqrt(0.75))), 0.08)
+  expect_lt(max(abs(apply(fit$draws, 2, sd) / c(1, sqrt(0.75)) - 1)), 0.07)
+  # tail and quantiles against the exact draws
+  expect_equal(mean(fit$draws[, 2] > 1.5), mean(exact[, 2] > 1.5), tolerance = 0.025 / 0.1)
+  expect_equal(unname(quantile(fit$draws[, 2], c(0.1, 0.5, 0.9))),
+               unname(quantile(exact[, 2], c(0.1, 0.5, 0.9))), tolerance = 0.1)
+})
+
+test_that("a 10-D Gaussian posterior (conjugate linear regression) is recovered", {
+  set.seed(10)
+  n <- 60
+  d <- 10
+  X <- matrix(rnorm(n * d), n) %*% chol(0.5 ^ abs(outer(1:d, 1:d, "-")))
+  y <- X %*% seq(-1, 1, length.out = d) + rnorm(n)
+  # prior N(0, 10^2 I), noise sd 1: the posterior is N(m, V) exactly
+  V <- solve(crossprod(X) + diag(1 / 100, d))
+  m <- drop(V %*% crossprod(X, y))
+  log_post <- function(b) -sum((y - X %*% b)^2) / 2 - sum(b^2) / 200
+  ols <- lm.fit(X, y)$coefficients
+  set.seed(1)
+  # components around the least-squares fit, shaped by its covariance, as a user would place them
+  fit <- gma_sample(log_post, init = ols, scale = solve(crossprod(X)), n_components = 300,
+                    n_per_component = 20)
+  sd_true <- sqrt(diag(V))
+  # over seeds 1 to 8 the largest mean error was below 0.25 posterior sd and the sds within
+  # 12%; the weights of fixed components cannot move them closer (see EM-GMA for that)
+  expect_lt(max(abs(colMeans(fit$draws) - m) / sd_true), 0.3)
+  expect_lt(max(abs(apply(fit$draws, 2, sd) / sd_true - 1)), 0.15)
+  expect_equal(ncol(fit$draws), d)
+})
+
+test_that("R, vectorised and compiled densities give the same fit on the same seed", {
+  fits <- lapply(list(log_banana, gma_target(log_banana_vec, vectorized = TRUE), compiled("banana")),
+                 function(f) {
+                   set.seed(7)
+                   gma_sample(f, box = banana_box, n_components = 100, n_per_component = 20)
+                 })
+  expect_equal(fits[[2]]$mixture$weights, fits[[1]]$mixture$weights, tolerance = 1e-10)
+  expect_equal(fits[[3]]$mixture$weights, fits[[1]]$mixture$weights, tolerance = 1e-10)
+  expect_equal(fits[[2]]$draws, fits[[1]]$draws)
+  expect_equal(fits[[3]]$draws, fits[[1]]$draws)
+})
+
+test_that("the same seed gives the same draws for 1 and 2 threads", {
+  run <- function(threads, f = compiled("banana")) {
+    set.seed(3)
+    gma_sample(f, box = banana_box, n_components = 150, n_per_component = 20, threads = threads)
+  }
+  a <- run(1)
+  b <- run(2)
+  expect_identical(a$draws, b$draws)
+  expect_identical(a$mixture$weights, b$mixture$weights)
+  expect_identical(a$trace$objective, b$trace$objective)
+  expect_identical(run(1, log_banana)$draws, run(2, log_banana)$draws)
+  expect_identical(run(1, log_banana)$draws, a$draws)
+})
+
+test_that("a target that is zero on part of the space: half-normal", {
+  set.seed(4)
+  fit <- gma_sample(compiled("half_normal"), box = c(-1, 4), n_components = 100, n_per_component = 50)
+  expect_true(all(fit$draws > 0))
+  expect_gt(fit$n_infeasible, 0)
+  expect_true(all(fit$mixture$weights[tapply(fit$bank$log_p == -Inf, fit$bank$component, any)] == 0))
+  expect_false(anyNA(fit$trace$objective))
+  # exact mean sqrt(2 / pi) and sd sqrt(1 - 2 / pi); the components that straddle zero are
+  # dropped, which removes some mass near zero: measured bias below 0.05
+  expect_lt(abs(mean(fit$draws) - sqrt(2 / pi)), 0.08)
+  expect_lt(abs(sd(fit$draws[, 1]) - sqrt(1 - 2 / pi)), 0.06)
+})
+
+test_that("options: resampling schemes, step schedules and n_draws", {
+  for (scheme in c("stratified", "systematic", "multinomial")) {
+    set.seed(5)
+    fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+                      n_draws = 777, resampling = scheme)
+    expect_equal(dim(fit$draws), c(777L, 1L))
+    expect_equal(fit$resampling, scheme)
+  }
+  for (step in c("inverse", "inverse_sqrt", "constant")) {
+    set.seed(5)
+    fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+                      control = gma_control(step = step, eta0 = 0.5, max_iter = 50))
+    eta <- 0.5 / switch(step, inverse = 1:50, inverse_sqrt = sqrt(1:50), constant = 1)
+    expect_equal(fit$trace$step, rep_len(eta, length(fit$trace$step)))
+    expect_lte(fit$iterations, 50)
+  }
+  set.seed(5)
+  fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+                    control = gma_control(gradient = "pooled", normalize = TRUE, keep_weights = FALSE))
+  expect_null(fit$trace$weights)
+  expect_equal(sum(fit$mixture$weights), 1)
+})
+
+test_that("the objective decreases and the trace holds weights on the simplex", {
+  set.seed(6)
+  fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 40, n_per_component = 50)
+  obj <- fit$trace$objective
+  expect_lt(tail(obj, 1), obj[1])
+  expect_equal(rowSums(fit$trace$weights), rep(1, nrow(fit$trace$weights)))
+  expect_equal(nrow(fit$trace$weights), length(obj))
+  expect_true(all(fit$trace$gap >= -1e-12))
+})
+
+test_that("bad arguments to gma_sample get named errors", {
+  f <- function(x) -sum(x^2) / 2
+  expect_error(gma_sample(f), "`dim` is needed")
+  expect_error(gma_sample(f, dim = 2, init = c(0, 0, 0)), "`init` implies 3 dimensions but `dim` implies 2")
+  expect_error(gma_sample(f, dim = 1, n_components = 2.5), "`n_components` must be a whole number")
+  expect_error(gma_sample(f, dim = 1, n_components = 0), "`n_components` must be a whole number >= 1")
+  expect_error(gma_sample(f, dim = 1, n_per_component = 0), "`n_per_component` must be a whole number >= 1")
+  expect_error(gma_sample(f, dim = 1, n_draws = -1), "`n_draws` must be a whole number")
+  expect_error(gma_sample(f, dim = 1, threads = 0), "`threads` must be a whole number >= 1")
+  expect_error(gma_sample(f, dim = 1, method = "nuts"), "`method` must be one of")
+  expect_error(gma_sample(f, dim = 1, resampling = "residual"), "`resampling` must be one of")
+  expect_error(gma_sample(f, means = rbind(c(0, 0)), covs = matrix(c(1, 2, 2, 1), 2)),
+               "`covs\\[, , 1\\]` must be positive definite")
+  expect_error(gma_sample(f, means = rbind(c(0, 0))), "`covs` must be given with `means`")
+  expect_error(gma_sample(f, means = 1:3, covs = 1, n_components = 2), "`n_components` is 2 but `means` has 3 rows")
+  expect_error(gma_sample(f, dim = 2, covs = 1), "`covs` needs `means` too")
+  expect_error(gma_sample(f, dim = 2, init = c(0, NA)), "`init` must be a numeric vector of finite values")
+  expect_error(gma_sample(f, dim = 2, box = c(1, -1)), "`box` must have finite limits")
+  expect_error(gma_sample("f", dim = 1), "`log_density` must be an R function")
+})
+
+test_that("log densities that are -Inf everywhere, or NaN, stop the fit", {
+  expect_error(gma_sample(function(x) -Inf, dim = 1, n_components = 5, n_per_component = 5),
+               "`log_density` is -Inf at all 25 bank points")
+  # zero left of 0.5: every component centred below it has a point there, and so do the rest
+  expect_error(gma_sample(function(x) if (abs(x) > 0.2) -Inf else 0, dim = 1, scale = 3,
+                          n_components = 5, n_per_component = 50),
+               "is -Inf at some bank point of every component")
+  expect_error(gma_sample(function(x) if (x > 0) NaN else 0, dim = 1, n_components = 5,
+                          n_per_component = 5), "`log_density` returned NaN")
+})
+
+test_that("the memory limit stops the fit before the density is evaluated", {
+  calls <- 0
+  f <- function(x) { calls <<- calls + 1; 0 }
+  expect_error(gma_sample(f, dim = 1, n_components = 100, n_per_component = 100,
+                          control = gma_control(max_memory = 1e5)),
+               "`control\\$max_memory` \\(1e\\+05 bytes\\) is below")
+  expect_error(gma_sample(f, dim = 1, n_components = 100, n_per_component = 100,
+                          control = gma_control(max_memory = 1e6, sparse_tol = 0)),
+               "log-pdf matrix needs more than the memory limit.*raise gma_control\\(max_memory")
+  expect_equal(calls, 0)
+})
