@@ -22,7 +22,7 @@ struct BatchResult {
 // Exceptions are caught inside the worker and reported per point: none crosses a thread.
 inline BatchResult evaluate_batch(const LogDensity& density, const Data& data, const double* x,
                                   int d, std::size_t n, const ParallelFor& pfor,
-                                  const InterruptCheck& interrupt, std::size_t block = 4096) {
+                                  const InterruptCheck& interrupt, std::size_t block = 1024) {
   BatchResult out;
   out.values.assign(n, std::numeric_limits<double>::quiet_NaN());
   out.errors.assign(n, std::string());
