@@ -7,15 +7,22 @@
 #' @param optimizer `"mirror"` for mirror descent (exponentiated gradient; weights stay positive)
 #'   or `"pgd"` for projected gradient descent with the exact Euclidean projection onto the
 #'   simplex (weights can become exactly zero).
-#' @param step the step-size schedule at iteration k: `"inverse_sqrt"` for `eta0 / sqrt(k)`,
-#'   `"inverse"` for `eta0 / k` (the paper's default) or `"constant"` for `eta0`.
-#' @param eta0 the initial step size, > 0; `NULL` takes 1 for mirror descent and 0.1 for
-#'   projected gradient descent, whose Euclidean steps move weights by `eta0` times the gradient
-#'   and overshoot at larger values.
+#' @param step the step-size schedule at iteration k: `"constant"` for `eta0`,
+#'   `"inverse_sqrt"` for `eta0 / sqrt(k)` or `"inverse"` for `eta0 / k` (the paper's default).
+#'   `NULL` takes `"constant"` for mirror descent and `"inverse_sqrt"` for projected gradient.
+#' @param eta0 the initial step size, > 0. `NULL` takes 1 for mirror descent and 0.1 for
+#'   projected gradient descent.
+#'
+#'   Mirror descent is the default because it measured best: components that no weighted
+#'   component covers have a strongly negative gradient, which exponentiated steps absorb
+#'   smoothly, while Euclidean steps make the mass jump between components unless the step is
+#'   tuned to the target (on the trimodal target with 60 narrow components no projected-gradient
+#'   setting we tried converged in 2000 iterations).
 #' @param max_iter the largest number of iterations.
 #' @param tol the fit stops when the Frank-Wolfe gap `sum(w * g) - min(g)` of the gradient `g`
 #'   falls below `tol`. For a convex objective the gap bounds how far the objective is from its
-#'   minimum, in nats.
+#'   minimum, in nats; the default is well below the Monte Carlo error of the objective itself.
+#'   A fit that reaches `max_iter` first warns.
 #' @param gradient how the expectation under each component in the gradient is estimated:
 #'   `"pooled"` uses the whole bank, each point weighted by the component's density over the
 #'   equal-weight mixture the bank was drawn from (multiple importance sampling with the balance
@@ -24,6 +31,7 @@
 #'   otherwise makes the weights collapse onto components with lucky draws.
 #' @param normalize divide each step by the spread of the gradient, `max_i |g_i - sum(w * g)|`,
 #'   so that the size of an iteration's move does not depend on the scale of the log density.
+#'   `NULL` takes `FALSE` for mirror descent and `TRUE` for projected gradient.
 #' @param sparse_tol entries of `exp(L - max)` of the log-pdf matrix `L` (each bank point under
 #'   each component) below this value are dropped. The mixture density at a point then changes by
 #'   less than `sparse_tol` times the number of components times the largest component density
@@ -40,12 +48,14 @@
 #' gma_control(optimizer = "pgd", step = "inverse", eta0 = 0.5)
 #' @export
 gma_control <- function(optimizer = c("mirror", "pgd"),
-                        step = c("constant", "inverse_sqrt", "inverse"),
-                        eta0 = NULL, max_iter = 1000L, tol = 1e-4, gradient = c("own", "pooled"),
-                        normalize = FALSE, sparse_tol = 1e-14,
+                        step = NULL, eta0 = NULL, max_iter = 1000L, tol = 1e-3,
+                        gradient = c("own", "pooled"), normalize = NULL, sparse_tol = 1e-14,
                         log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE) {
   optimizer <- match_choice(optimizer, c("mirror", "pgd"), "optimizer")
-  if (is.null(eta0)) eta0 <- if (optimizer == "mirror") 1 else 0.1
+  mirror <- optimizer == "mirror"
+  if (is.null(step)) step <- if (mirror) "constant" else "inverse_sqrt"
+  if (is.null(eta0)) eta0 <- if (mirror) 1 else 0.1
+  if (is.null(normalize)) normalize <- !mirror
   structure(list(
     optimizer = optimizer,
     step = match_choice(step, c("constant", "inverse_sqrt", "inverse"), "step"),
@@ -63,9 +73,11 @@ gma_control <- function(optimizer = c("mirror", "pgd"),
 
 match_choice <- function(x, choices, name) {
   if (identical(x, choices)) return(choices[1L])
-  if (!is.character(x) || length(x) != 1L || !(x %in% choices))
+  if (!is.character(x) || length(x) != 1L || !(x %in% choices)) {
+    given <- if (is.character(x) && length(x) == 1L) sprintf('"%s"', x) else describe(x)
     arg_error(name, sprintf("must be one of %s, not %s",
-                            paste0('"', choices, '"', collapse = ", "), describe(x)))
+                            paste0('"', choices, '"', collapse = ", "), given))
+  }
   x
 }
 

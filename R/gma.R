@@ -60,7 +60,8 @@
 #'     size and (with `keep_weights`) the weights, one per iteration;
 #'   * `bank`: the points, their log density and component, and log q under both mixtures;
 #'   * `n_evals`, `iterations`, `converged`, `timing` (seconds by stage), `log_pdf_matrix`
-#'     (stored entries, bytes and the largest dropped mass), `control` and `call`.
+#'     (stored entries, bytes and the largest dropped mass), `target` (the [gma_target()]),
+#'     `control` and `call`.
 #' @examples
 #' # the paper's trimodal target
 #' log_p <- function(x) log(exp(-(x^2 + 0.1 * x^4)^2 / 2) + 0.3 * dnorm(x, 3, 0.5) +
@@ -118,11 +119,16 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
       "is -Inf at some bank point of every component, so every component puts mass where the",
       "target has none: use narrower components (`covs`, more `n_components`) or place them inside the support"))
 
-  fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, initial$weights, control$optimizer, control$step,
-                         control$eta0, control$max_iter, control$tol, control$gradient == "pooled", control$normalize,
-                         control$log_floor,
+  fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, initial$weights, control$optimizer,
+                         control$step, control$eta0, control$max_iter, control$tol,
+                         control$gradient == "pooled", control$normalize, control$log_floor,
                          control$keep_weights, threads)
   t_fit <- proc.time()[["elapsed"]]
+  if (!fit$converged)
+    warning(sprintf(paste(
+      "the weight fit stopped at max_iter = %d with Frank-Wolfe gap %.3g > tol = %.3g;",
+      "raise gma_control(max_iter = ) or check the step settings"),
+      control$max_iter, utils::tail(fit$gap, 1L), control$tol), call. = FALSE)
 
   mixture <- initial
   mixture$weights <- fit$weights
@@ -146,7 +152,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
                total = t_end - t_start),
     log_pdf_matrix = list(nnz = lpm$nnz, bytes = lpm$bytes, max_dropped = lpm$max_dropped,
                           density = lpm$nnz / (as.numeric(n_bank) * n_comp)),
-    method = method, resampling = resampling, threads = threads, control = control, call = call
+    target = target, method = method, resampling = resampling, threads = threads,
+    control = control, call = call
   ), class = "gma_fit")
 }
 
@@ -194,4 +201,4 @@ infer_dim <- function(dim, init, box, means) {
   candidates[[1L]]
 }
 
-default_n_components <- function(d) as.integer(min(1000, 100 * d))
+default_n_components <- function(d) as.integer(min(500, 50 * d))

@@ -80,19 +80,24 @@ print.summary.gma_fit <- function(x, digits = 3, ...) {
 as.matrix.gma_fit <- function(x, ...) x$draws
 
 #' @rdname gma_fit-methods
-#' @param log_density for `plot()`, optionally the target's log density (an R function of one
-#'   point), drawn over the marginal of a one-dimensional fit or as contours for two dimensions.
+#' @param target for `plot()`, the target drawn over the marginal of a one-dimensional fit or as
+#'   contours for two dimensions: `TRUE` for the fit's own (evaluated afresh on a grid, so it
+#'   costs density evaluations), `FALSE` for none, or any log density [gma_target()] accepts.
 #' @param new_layout set up a row of three panels; `FALSE` draws them into the current layout.
 #' @export
-plot.gma_fit <- function(x, log_density = NULL, new_layout = TRUE, ...) {
-  d <- ncol(x$draws)
+plot.gma_fit <- function(x, target = ncol(x$draws) <= 2L, new_layout = TRUE, ...) {
+  if (isTRUE(target)) target <- x$target
+  if (isFALSE(target)) target <- NULL
+  if (!is.null(target)) target <- gma_target(target)
   if (new_layout) {
     old <- graphics::par(mfrow = c(1, 3), mar = c(4, 4, 2, 1))
     on.exit(graphics::par(old))
   }
-  it <- seq_along(x$trace$objective)
-  graphics::plot(it, x$trace$objective, type = "l", log = "x", xlab = "iteration",
-                 ylab = "KL(q || p) - log Z", main = "objective")
+  gap <- x$trace$gap
+  it <- seq_along(gap)
+  graphics::plot(it, pmax(gap, 1e-16), type = "l", log = "xy", xlab = "iteration",
+                 ylab = "Frank-Wolfe gap (nats)", main = "convergence")
+  graphics::abline(h = x$control$tol, lty = 3, col = "grey40")
   w <- x$trace$weights
   if (!is.null(w) && nrow(w)) {
     top <- utils::head(order(x$mixture$weights, decreasing = TRUE), 12L)
@@ -101,18 +106,18 @@ plot.gma_fit <- function(x, log_density = NULL, new_layout = TRUE, ...) {
   } else {
     graphics::plot.new()
   }
-  if (d == 1L) plot_marginal_1d(x, log_density) else plot_pairs_2d(x, log_density)
+  if (ncol(x$draws) == 1L) plot_marginal_1d(x, target) else plot_pairs_2d(x, target)
   invisible(x)
 }
 
-plot_marginal_1d <- function(x, log_density) {
+plot_marginal_1d <- function(x, target) {
   draws <- x$draws[, 1]
   graphics::hist(draws, breaks = 60, freq = FALSE, col = "grey85", border = "white",
                  main = "draws", xlab = colnames(x$draws)[1])
   grid <- seq(min(draws), max(draws), length.out = 400)
   graphics::lines(grid, dmixture(grid, x$mixture), col = "steelblue", lwd = 2)
-  if (!is.null(log_density)) {
-    lp <- vapply(grid, function(g) log_density(g), numeric(1))
+  if (!is.null(target)) {
+    lp <- gma_evaluate(target, matrix(grid, ncol = 1L), x$threads)
     p <- exp(lp - max(lp))
     graphics::lines(grid, p / (sum(p) * diff(grid[1:2])), col = "firebrick", lwd = 2, lty = 2)
     graphics::legend("topright", c("mixture", "target"), col = c("steelblue", "firebrick"),
@@ -120,14 +125,15 @@ plot_marginal_1d <- function(x, log_density) {
   }
 }
 
-plot_pairs_2d <- function(x, log_density) {
+plot_pairs_2d <- function(x, target) {
   draws <- x$draws[, 1:2, drop = FALSE]
   graphics::plot(draws, pch = 16, cex = 0.3, col = grDevices::adjustcolor("steelblue", 0.3),
                  main = "draws")
-  if (!is.null(log_density) && ncol(x$draws) == 2L) {
+  if (!is.null(target) && ncol(x$draws) == 2L) {
     g1 <- seq(min(draws[, 1]), max(draws[, 1]), length.out = 80)
     g2 <- seq(min(draws[, 2]), max(draws[, 2]), length.out = 80)
-    z <- outer(g1, g2, Vectorize(function(a, b) log_density(c(a, b))))
-    graphics::contour(g1, g2, exp(z - max(z)), add = TRUE, drawlabels = FALSE, col = "firebrick")
+    lp <- gma_evaluate(target, as.matrix(expand.grid(g1, g2)), x$threads)
+    graphics::contour(g1, g2, matrix(exp(lp - max(lp)), 80), add = TRUE, drawlabels = FALSE,
+                      col = "firebrick")
   }
 }

@@ -57,6 +57,13 @@ as_density_data <- function(data) {
 }
 
 #' @export
+print.gma_log_density <- function(x, ...) {
+  cat("<gma_log_density> a compiled log density",
+      if (nzchar(gma_xptr_problem(x))) "(invalid here: create it again)", "\n")
+  invisible(x)
+}
+
+#' @export
 print.gma_target <- function(x, ...) {
   what <- switch(x$kind, point = "an R function of one point",
                  vectorized = "a vectorised R function", compiled = "a compiled C++ function")
@@ -100,18 +107,23 @@ evaluate_point_fn <- function(fn, x) {
   n <- nrow(x)
   values <- numeric(n)
   i <- 0L
+  bad_at <- 0L
+  # one handler around the loop, not one per call: tryCatch costs as much as a cheap density
   tryCatch(
     for (i in seq_len(n)) {
       v <- fn(x[i, ])
       if (!is.numeric(v) || length(v) != 1L) {
-        what <- if (is.numeric(v)) sprintf("%d values", length(v)) else describe_type(v)
-        log_density_error(sprintf("returned %s instead of one number", what), x[i, ])
+        bad_at <- i
+        break
       }
       values[i] <- v
     },
-    gma_log_density_error = function(e) stop(e),
     error = function(e) log_density_error(sprintf("failed: %s", conditionMessage(e)), x[i, ])
   )
+  if (bad_at > 0L) {
+    what <- if (is.numeric(v)) sprintf("%d values", length(v)) else describe_type(v)
+    log_density_error(sprintf("returned %s instead of one number", what), x[bad_at, ])
+  }
   values
 }
 

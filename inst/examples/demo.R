@@ -32,7 +32,7 @@ cat(sprintf("banana:    means %.3f %.3f (exact 0 0.5)   sds %.3f %.3f (exact 1 %
 
 grDevices::png(out_png, width = 1500, height = 1000, res = 110)
 graphics::layout(matrix(1:6, 2, byrow = TRUE))
-plot(fit1, log_density = log_trimodal, new_layout = FALSE)
-plot(fit2, log_density = function(x) log_banana(matrix(x, 1)), new_layout = FALSE)
+plot(fit1, new_layout = FALSE)
+plot(fit2, new_layout = FALSE)
 invisible(grDevices::dev.off())
 cat("plot written to", normalizePath(out_png), "\n")

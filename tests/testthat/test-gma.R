@@ -126,8 +126,10 @@ test_that("options: resampling schemes, step schedules and n_draws", {
   }
   for (step in c("inverse", "inverse_sqrt", "constant")) {
     set.seed(5)
-    fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
-                      control = gma_control(step = step, eta0 = 0.5, max_iter = 50))
+    expect_warning(
+      fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+                        control = gma_control(step = step, eta0 = 0.5, max_iter = 50)),
+      "stopped at max_iter = 50 with Frank-Wolfe gap")
     eta <- 0.5 / switch(step, inverse = 1:50, inverse_sqrt = sqrt(1:50), constant = 1)
     expect_equal(fit$trace$step, rep_len(eta, length(fit$trace$step)))
     expect_lte(fit$iterations, 50)

@@ -16,7 +16,9 @@ test_that("print, summary, as.matrix and plot work on a fit", {
   expect_output(print(gma_target(function(x) 0)), "R function of one point")
   png(tmp <- tempfile(fileext = ".png"))
   on.exit(unlink(tmp))
-  expect_invisible(plot(fit, log_density = log_banana))
+  expect_invisible(plot(fit))
+  expect_invisible(plot(fit, target = FALSE))
+  expect_invisible(plot(fit, target = gma_target(log_banana_vec, vectorized = TRUE)))
   dev.off()
   expect_gt(file.size(tmp), 1000)
   # the fitted mixture works on its own
