@@ -58,9 +58,12 @@
 #'   * `mixture`: the fitted [gma_mixture()]; `initial`: the mixture the bank was drawn from;
 #'   * `trace`: the objective (the reverse KL estimate minus log Z), the Frank-Wolfe gap, the step
 #'     size and (with `keep_weights`) the weights, one per iteration;
-#'   * `bank`: the points, their log density and component, and log q under both mixtures;
+#'   * `bank`: the points, their log density and component, and the log density of the fitted
+#'     (`log_q`) and initial (`log_q_initial`) mixtures there (exact but for the entries dropped
+#'     under `sparse_tol`);
 #'   * `n_evals`, `iterations`, `converged`, `timing` (seconds by stage), `log_pdf_matrix`
-#'     (stored entries, bytes and the largest dropped mass), `target` (the [gma_target()]),
+#'     (stored entries, bytes, whether it is stored dense, and the largest bound on the mass
+#'     dropped from a row, relative to its largest entry), `target` (the [gma_target()]),
 #'     `control` and `call`.
 #' @examples
 #' # the paper's trimodal target
@@ -141,7 +144,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     initial = initial,
     trace = list(objective = fit$objective, gap = fit$gap, step = fit$step,
                  weights = if (control$keep_weights) fit$weight_trace),
-    bank = list(points = bank, log_p = log_p, component = component, log_q = fit$log_q,
+    bank = list(points = bank, log_p = log_p, component = component,
+                log_q = gma_matrix_log_q(lpm$ptr, fit$weights, threads),
                 log_q_initial = gma_matrix_log_q(lpm$ptr, initial$weights, threads)),
     n_evals = n_bank,
     iterations = fit$iterations,
@@ -150,7 +154,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     timing = c(bank = t_bank - t_start, log_pdf_matrix = t_matrix - t_bank,
                evaluation = t_eval - t_matrix, fit = t_fit - t_eval, resampling = t_end - t_fit,
                total = t_end - t_start),
-    log_pdf_matrix = list(nnz = lpm$nnz, bytes = lpm$bytes, max_dropped = lpm$max_dropped,
+    log_pdf_matrix = list(nnz = lpm$nnz, bytes = lpm$bytes, dense = lpm$dense,
+                          max_dropped = lpm$max_dropped,
                           density = lpm$nnz / (as.numeric(n_bank) * n_comp)),
     target = target, method = method, resampling = resampling, threads = threads,
     control = control, call = call

@@ -102,7 +102,9 @@ plain_wgma <- function(log_density, means, covs, per_comp, n_draws = NULL, vecto
   n <- N * per_comp
   if (is.null(n_draws)) n_draws <- n
   comp <- rep(seq_len(N), each = per_comp)
-  X <- matrix(stats::rnorm(n * d), n, d)
+  # standard normals drawn point by point (d at a time), as gma_sample() draws them, so that the
+  # same seed and components give the same bank
+  X <- t(matrix(stats::rnorm(n * d), d, n))
   if (length(dim(covs)) == 2L) {
     Z <- means[comp, , drop = FALSE] + X %*% chol(covs)
   } else {
@@ -130,7 +132,7 @@ plain_wgma <- function(log_density, means, covs, per_comp, n_draws = NULL, vecto
   t_fit <- proc.time()[["elapsed"]]
   draws <- Z[plain_resample(fit$weights, per_comp, n_draws), , drop = FALSE]
   t_end <- proc.time()[["elapsed"]]
-  list(draws = draws, weights = fit$weights, iterations = fit$iterations,
+  list(draws = draws, bank = Z, weights = fit$weights, iterations = fit$iterations,
        converged = fit$converged, gap = fit$gap, n_evals = n,
        timing = c(bank = t_bank - t0, log_pdf_matrix = t_matrix - t_bank,
                   evaluation = t_eval - t_matrix, fit = t_fit - t_eval,

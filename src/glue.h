@@ -16,12 +16,15 @@ struct RangeWorker : public RcppParallel::Worker {
   void operator()(std::size_t begin, std::size_t end) { body(begin, end); }
 };
 
-// A parallel-for over `threads` threads; one thread runs inline. Ranges split into about eight
-// pieces a thread; the core writes per-index outputs only, so the split never changes results.
-inline ParallelFor parallel_for(int threads) {
-  return [threads](std::size_t begin, std::size_t end, const RangeFn& body) {
+// A parallel-for over `threads` threads. A range shorter than min_range runs inline: for cheap
+// per-index work (a row of the weight fit) the threads' start-up costs more than they save below
+// a few thousand indices, while one density evaluation can be worth a thread of its own. Ranges
+// split into about eight pieces a thread; the core writes per-index outputs only, so the split
+// never changes results.
+inline ParallelFor parallel_for(int threads, std::size_t min_range = 2048) {
+  return [threads, min_range](std::size_t begin, std::size_t end, const RangeFn& body) {
     if (begin >= end) return;
-    if (threads <= 1 || end - begin < 2) {
+    if (threads <= 1 || end - begin < min_range || end - begin < 2) {
       body(begin, end);
       return;
     }

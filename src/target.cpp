@@ -53,7 +53,7 @@ List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads) {
   const auto& density = *static_cast<gmasampler::LogDensity*>(R_ExternalPtrAddr(ptr));
   const gmasampler::Data cpp_data = to_data(data);
   gmasampler::BatchResult res = gmasampler::evaluate_batch(
-      density, cpp_data, x.begin(), x.nrow(), x.ncol(), gmasampler::glue::parallel_for(threads),
+      density, cpp_data, x.begin(), x.nrow(), x.ncol(), gmasampler::glue::parallel_for(threads, 2),
       gmasampler::glue::interrupt_check());
   IntegerVector failed;
   CharacterVector messages;

@@ -35,7 +35,7 @@ List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Ei
   XPtr<LogPdfMatrix> ptr(new LogPdfMatrix(), true);
   try {
     *ptr = gmasampler::log_pdf_matrix(comps, x, tol, max_bytes,
-                                      gmasampler::glue::parallel_for(threads),
+                                      gmasampler::glue::parallel_for(threads, 64),
                                       gmasampler::glue::interrupt_check());
   } catch (const gmasampler::MemoryLimitError& e) {
     stop(std::string(e.what()) + "; raise gma_control(max_memory = ) or use fewer components or "
@@ -43,9 +43,10 @@ List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Ei
   }
   const LogPdfMatrix& m = *ptr;
   double max_dropped = 0.0;
-  for (double v : m.dropped_mass) max_dropped = std::max(max_dropped, v);
+  for (double v : m.dropped_bound) max_dropped = std::max(max_dropped, v);
   return List::create(_["ptr"] = ptr, _["nnz"] = static_cast<double>(m.nnz()),
-                      _["bytes"] = static_cast<double>(m.bytes()), _["max_dropped"] = max_dropped,
+                      _["bytes"] = static_cast<double>(m.bytes()), _["dense"] = m.dense,
+                      _["max_dropped"] = max_dropped,
                       _["row_max"] = wrap(m.row_max));
 }
 
@@ -67,11 +68,13 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
                      int threads) {
   XPtr<LogPdfMatrix> ptr(matrix);
   gmasampler::WgmaOptions opt;
-  opt.optimizer = optimizer == "pgd" ? gmasampler::Optimizer::projected_gradient
-                                     : gmasampler::Optimizer::mirror_descent;
-  opt.schedule = schedule == "inverse"   ? gmasampler::StepSchedule::inverse
-                 : schedule == "constant" ? gmasampler::StepSchedule::constant
-                                          : gmasampler::StepSchedule::inverse_sqrt;
+  if (optimizer == "pgd") opt.optimizer = gmasampler::Optimizer::projected_gradient;
+  else if (optimizer == "mirror") opt.optimizer = gmasampler::Optimizer::mirror_descent;
+  else stop("unknown optimizer '" + optimizer + "'");
+  if (schedule == "inverse") opt.schedule = gmasampler::StepSchedule::inverse;
+  else if (schedule == "inverse_sqrt") opt.schedule = gmasampler::StepSchedule::inverse_sqrt;
+  else if (schedule == "constant") opt.schedule = gmasampler::StepSchedule::constant;
+  else stop("unknown step schedule '" + schedule + "'");
   opt.eta0 = eta0;
   opt.max_iter = max_iter;
   opt.tol = tol;
@@ -96,7 +99,7 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
       for (int i = 0; i < n_comp; ++i) trace(k, i) = res.weight_trace[static_cast<std::size_t>(k) * n_comp + i];
   return List::create(_["weights"] = wrap(res.weights), _["objective"] = wrap(res.objective),
                       _["gap"] = wrap(res.gap), _["step"] = wrap(res.step),
-                      _["weight_trace"] = trace, _["log_q"] = wrap(res.log_q),
+                      _["weight_trace"] = trace,
                       _["iterations"] = res.iterations, _["converged"] = res.converged);
 }
 
@@ -125,9 +128,11 @@ NumericMatrix gma_transform(const Eigen::Map<Eigen::MatrixXd> z, IntegerVector c
 // Indices (1-based) drawn by inverting the cumulative weights at resampling positions.
 // [[Rcpp::export(rng = false)]]
 IntegerVector gma_resample(NumericVector weights, NumericVector u, int n, std::string scheme) {
-  gmasampler::Resampling s = scheme == "systematic"    ? gmasampler::Resampling::systematic
-                             : scheme == "multinomial" ? gmasampler::Resampling::multinomial
-                                                       : gmasampler::Resampling::stratified;
+  gmasampler::Resampling s;
+  if (scheme == "systematic") s = gmasampler::Resampling::systematic;
+  else if (scheme == "multinomial") s = gmasampler::Resampling::multinomial;
+  else if (scheme == "stratified") s = gmasampler::Resampling::stratified;
+  else stop("unknown resampling scheme '" + scheme + "'");
   std::vector<int> idx = gmasampler::invert_cdf(
       as<std::vector<double>>(weights),
       gmasampler::resampling_positions(s, as<std::vector<double>>(u), n));
