@@ -22,7 +22,10 @@
 #' @param tol the fit stops when the Frank-Wolfe gap `sum(w * g) - min(g)` of the gradient `g`
 #'   falls below `tol`. For a convex objective the gap bounds how far the objective is from its
 #'   minimum, in nats; the default is well below the Monte Carlo error of the objective itself.
-#'   A fit that reaches `max_iter` warns.
+#'   It also stops, as converged, when over 20 iterations the weights moved less than `tol` in
+#'   total variation and the objective fell by less than `tol / 10` while the gap is below
+#'   `100 * tol`: far-tail components creeping toward weights near 1e-13 can hold the gap open
+#'   for hundreds of iterations without changing a draw. A fit that reaches `max_iter` warns.
 #' @param gradient how the expectation under each component in the gradient is estimated:
 #'   `"pooled"` uses the whole bank, each point weighted by the component's density over the
 #'   equal-weight mixture the bank was drawn from (multiple importance sampling with the balance

@@ -61,7 +61,8 @@
 #'   * `bank`: the points, their log density and component, and the log density of the fitted
 #'     (`log_q`) and initial (`log_q_initial`) mixtures there (exact but for the entries dropped
 #'     under `sparse_tol`);
-#'   * `n_evals`, `iterations`, `converged`, `timing` (seconds by stage), `log_pdf_matrix`
+#'   * `n_evals`, `iterations`, `converged` (and `stalled`, when the fit stopped because the
+#'     weights stopped moving rather than on the gap), `timing` (seconds by stage), `log_pdf_matrix`
 #'     (stored entries, bytes, whether it is stored dense, and the largest bound on the mass
 #'     dropped from a row, relative to its largest entry), `target` (the [gma_target()]),
 #'     `control` and `call`.
@@ -150,6 +151,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     n_evals = n_bank,
     iterations = fit$iterations,
     converged = fit$converged,
+    stalled = fit$stalled,
     n_infeasible = sum(infeasible),
     timing = c(bank = t_bank - t_start, log_pdf_matrix = t_matrix - t_bank,
                evaluation = t_eval - t_matrix, fit = t_fit - t_eval, resampling = t_end - t_fit,

@@ -37,7 +37,8 @@ fit_header <- function(x) {
             length(x$mixture$weights), effective_components(x$mixture$weights),
             length(x$bank$log_p) / length(x$mixture$weights), x$n_evals),
     sprintf("fit: %d iterations, %s, Frank-Wolfe gap %.2g; %.2f s (%.2f s evaluating the density)",
-            x$iterations, if (x$converged) "converged" else "not converged",
+            x$iterations,
+            if (isTRUE(x$stalled)) "converged (weights stopped moving)" else if (x$converged) "converged" else "not converged",
             utils::tail(c(NA, x$trace$gap), 1L), x$timing[["total"]], x$timing[["evaluation"]]))
 }
 

@@ -100,7 +100,8 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
   return List::create(_["weights"] = wrap(res.weights), _["objective"] = wrap(res.objective),
                       _["gap"] = wrap(res.gap), _["step"] = wrap(res.step),
                       _["weight_trace"] = trace,
-                      _["iterations"] = res.iterations, _["converged"] = res.converged);
+                      _["iterations"] = res.iterations, _["converged"] = res.converged,
+                      _["stalled"] = res.stalled);
 }
 
 // log density of a Gaussian mixture at the columns of x (d x n).
