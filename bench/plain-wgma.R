@@ -50,6 +50,8 @@ plain_fit_weights <- function(E, row_max, log_p, per_comp, w0, eta0 = 1, max_ite
   log_w <- log(w)
   floor_val <- exp(log_floor)
   gaps <- numeric(0)
+  objs <- numeric(0)
+  w_hist <- list()
   iterations <- 0L
   converged <- FALSE
   for (k in seq_len(max_iter + 1L)) {
@@ -63,7 +65,15 @@ plain_fit_weights <- function(E, row_max, log_p, per_comp, w0, eta0 = 1, max_ite
       break
     }
     gaps <- c(gaps, gap)
+    objs <- c(objs, sum(w[pos] * (g[pos] - 1)))
+    w_hist[[k]] <- w
     if (gap < tol) {
+      converged <- TRUE
+      break
+    }
+    # the same stall rule as gmasampler: 20 iterations with little movement and a small gap
+    if (k > 20 && gap < 100 * tol && objs[k - 20] - objs[k] <= tol / 10 &&
+        0.5 * sum(abs(w - w_hist[[k - 20]])) < tol) {
       converged <- TRUE
       break
     }
