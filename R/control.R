@@ -48,6 +48,31 @@
 #' @param max_memory the most memory, in bytes, that the bank and the log-pdf matrix may take. The
 #'   fit stops with an error, before or while the matrix is built, rather than exhaust the machine.
 #' @param keep_weights keep the weights of every iteration in the trace.
+#' @param n_evals the budget of density evaluations for `method = "em"` and `"lma"`: the mode
+#'   search takes what it needs (at most `lma_budget` of it), EM rounds of `em_bank` points fill
+#'   the rest (at least two rounds).
+#' @param em_bank,em_iter the points drawn in each EM round and the largest number of rounds.
+#' @param em_min_ess a component is re-estimated only when its own effective sample size reaches
+#'   this; `NULL` takes `2 * d`. Otherwise it keeps its mean and covariance.
+#' @param em_ess_min when the importance weights' effective sample size falls below this fraction
+#'   of the bank, the round's update is tempered: weights `(p / q)^beta` with the largest
+#'   `beta <= 1` that reaches it.
+#' @param em_eig_floor,em_ridge covariance eigenvalues are floored at `em_eig_floor` times the
+#'   largest; `em_ridge` times the mean variance is added to the diagonal.
+#' @param em_prune components whose weight falls below this are dropped between rounds.
+#' @param em_split when EM starts from the mode search, each mode seeds this many components: its
+#'   Laplace component and copies moved one standard deviation along its principal axes.
+#' @param lma_screen the points of the space-filling screening design of the mode search; `NULL`
+#'   takes `min(2000, 100 * d)`.
+#' @param lma_starts the most optimiser starts; `NULL` takes 10 with a `box`, else 3.
+#' @param lma_budget the largest fraction of `n_evals` the mode search may spend on starting
+#'   optimisers (it finishes the mode it is on).
+#' @param lma_max_modes the most modes kept.
+#' @param lma_inflate the Laplace covariances are multiplied by this, so that the components
+#'   cover the target's tails.
+#' @param temper,entropy,mirror_temperature,mixing,momentum,average,anneal stabilisers of the
+#'   W-GMA weight fit (STABILISER DOCS).
+#' @param refine,refine_keep,refine_shrink,refine_jitter two-stage refinement (REFINE DOCS).
 #' @return A list of class `gma_control`.
 #' @examples
 #' gma_control(optimizer = "pgd", step = "inverse", eta0 = 0.5)
@@ -55,7 +80,15 @@
 gma_control <- function(optimizer = c("mirror", "pgd"),
                         step = NULL, eta0 = NULL, max_iter = 1000L, tol = 1e-3,
                         gradient = c("own", "pooled"), normalize = NULL, sparse_tol = 1e-14,
-                        log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE) {
+                        log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE,
+                        n_evals = 20000, em_bank = 1000L, em_iter = 40L, em_min_ess = NULL,
+                        em_ess_min = 0.05, em_eig_floor = 1e-12, em_ridge = 0, em_prune = 1e-8,
+                        em_split = 5L,
+                        lma_screen = NULL, lma_starts = NULL, lma_budget = 0.5,
+                        lma_max_modes = 10L, lma_inflate = 1.5,
+                        temper = 1, entropy = 0, mirror_temperature = 1, mixing = 0, momentum = 0,
+                        average = 0L, anneal = 100L, refine = FALSE, refine_keep = 0.2,
+                        refine_shrink = 0.5, refine_jitter = NULL) {
   optimizer <- match_choice(optimizer, c("mirror", "pgd"), "optimizer")
   mirror <- optimizer == "mirror"
   if (is.null(step)) step <- if (mirror) "constant" else "inverse_sqrt"
@@ -72,8 +105,48 @@ gma_control <- function(optimizer = c("mirror", "pgd"),
     sparse_tol = check_number(sparse_tol, "sparse_tol", min = 0, max = 1e-3),
     log_floor = check_number(log_floor, "log_floor", min = -700, max = 0),
     max_memory = check_number(max_memory, "max_memory", min = 0, open_min = TRUE),
-    keep_weights = check_flag(keep_weights, "keep_weights")
+    keep_weights = check_flag(keep_weights, "keep_weights"),
+    n_evals = check_count(n_evals, "n_evals"),
+    em_bank = check_count(em_bank, "em_bank", min = 10),
+    em_iter = check_count(em_iter, "em_iter"),
+    em_min_ess = if (!is.null(em_min_ess)) check_number(em_min_ess, "em_min_ess", min = 0),
+    em_ess_min = check_number(em_ess_min, "em_ess_min", min = 0, max = 1),
+    em_eig_floor = check_number(em_eig_floor, "em_eig_floor", min = 0, max = 1),
+    em_ridge = check_number(em_ridge, "em_ridge", min = 0),
+    em_prune = check_number(em_prune, "em_prune", min = 0, max = 0.5),
+    em_split = check_count(em_split, "em_split"),
+    lma_screen = if (!is.null(lma_screen)) check_count(lma_screen, "lma_screen"),
+    lma_starts = if (!is.null(lma_starts)) check_count(lma_starts, "lma_starts"),
+    lma_budget = check_number(lma_budget, "lma_budget", min = 0, max = 1),
+    lma_max_modes = check_count(lma_max_modes, "lma_max_modes"),
+    lma_inflate = check_number(lma_inflate, "lma_inflate", min = 0, open_min = TRUE),
+    temper = check_open_unit(temper, "temper"),
+    entropy = check_number(entropy, "entropy", min = 0),
+    mirror_temperature = check_mirror_temperature(mirror_temperature, mirror),
+    mixing = check_number(mixing, "mixing", min = 0, max = 1),
+    momentum = check_number(momentum, "momentum", min = 0, max = 0.99),
+    average = check_count(average, "average", min = 0),
+    anneal = check_count(anneal, "anneal"),
+    refine = check_flag(refine, "refine"),
+    refine_keep = check_open_unit(refine_keep, "refine_keep"),
+    refine_shrink = check_open_unit(refine_shrink, "refine_shrink"),
+    refine_jitter = if (!is.null(refine_jitter)) check_number(refine_jitter, "refine_jitter", min = 0)
   ), class = "gma_control")
+}
+
+# A number in (0, 1].
+check_open_unit <- function(x, name) {
+  x <- check_number(x, name, min = 0, max = 1)
+  if (x == 0) arg_error(name, "must be a finite number in (0, 1], not 0")
+  x
+}
+
+# The mirror temperature divides the mirror step, so it means nothing for projected gradient.
+check_mirror_temperature <- function(x, mirror) {
+  x <- check_number(x, "mirror_temperature", min = 1)
+  if (!mirror && x != 1)
+    arg_error("mirror_temperature", "applies to mirror descent only: leave it at 1 with optimizer = \"pgd\"")
+  x
 }
 
 match_choice <- function(x, choices, name) {

@@ -19,3 +19,22 @@ resample_bank <- function(weights, per_comp, n, scheme) {
   }
   within[sample.int(n)]
 }
+
+# Indices of n draws by resampling normalised log weights.
+resample_weights <- function(log_weights, n, scheme) {
+  w <- exp(log_weights - max(log_weights))
+  u <- if (scheme == "systematic") stats::runif(1L) else stats::runif(n)
+  gma_resample(w, u, n, scheme)[sample.int(n)]
+}
+
+# n points from a mixture: component labels by stratified resampling of its weights (counts
+# within two of n * w), then a standard normal draw through each component's Cholesky factor.
+# Returns the points (n x d) and their components.
+draw_mixture <- function(mixture, n) {
+  comp <- gma_resample(mixture$weights, stats::runif(n), n, "stratified")
+  d <- ncol(mixture$means)
+  z <- matrix(stats::rnorm(n * d), d, n)
+  x <- t(gma_transform(z, comp, t(mixture$means), mixture$chols))
+  colnames(x) <- colnames(mixture$means)
+  list(points = x, component = comp)
+}

@@ -58,9 +58,11 @@
 #'   * `mixture`: the fitted [gma_mixture()]; `initial`: the mixture the bank was drawn from;
 #'   * `trace`: the objective (the reverse KL estimate minus log Z), the Frank-Wolfe gap, the step
 #'     size and (with `keep_weights`) the weights, one per iteration;
-#'   * `bank`: the points, their log density and component, and the log density of the fitted
-#'     (`log_q`) and initial (`log_q_initial`) mixtures there (exact but for the entries dropped
-#'     under `sparse_tol`);
+#'   * `bank`: every evaluated point of the fit, its log density (`log_p`), its component (W-GMA)
+#'     or round (EM), and the log density there of the fitted mixture (`log_q`) and of the
+#'     proposal the points were drawn from (`log_q_proposal`: the equal-weight initial mixture
+#'     for W-GMA, the average of the rounds' mixtures for EM), exact but for the entries dropped
+#'     under `sparse_tol`;
 #'   * `n_evals`, `iterations`, `converged` (and `stalled`, when the fit stopped because the
 #'     weights stopped moving rather than on the gap), `timing` (seconds by stage), `log_pdf_matrix`
 #'     (stored entries, bytes, whether it is stored dense, and the largest bound on the mass
@@ -77,98 +79,100 @@
 #' @export
 gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NULL,
                        means = NULL, covs = NULL, n_components = NULL, n_per_component = 100L,
-                       n_draws = NULL, method = "wgma",
+                       n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
                        vectorized = FALSE, data = NULL, threads = NULL, control = gma_control()) {
   call <- match.call()
   t_start <- proc.time()[["elapsed"]]
   target <- gma_target(log_density, vectorized = vectorized, data = data)
-  method <- match_choice(method, "wgma", "method")
+  method <- match_choice(method, c("em", "wgma", "lma"), "method")
+  importance <- if (is.null(importance)) method != "wgma" else check_flag(importance, "importance")
   resampling <- match_choice(resampling, c("stratified", "systematic", "multinomial"), "resampling")
   control <- as_control(control)
   threads <- check_threads(threads)
   per_comp <- check_count(n_per_component, "n_per_component")
+  ev <- evaluation_counter(target, threads)
 
-  initial <- initial_mixture(dim, init, scale, box, means, covs, n_components)
-  d <- ncol(initial$means)
-  n_comp <- length(initial$weights)
-  n_bank <- n_comp * per_comp
-  n_draws <- if (is.null(n_draws)) n_bank else check_count(n_draws, "n_draws")
-  bank_bytes <- 8 * as.numeric(n_bank) * (d + 4)
-  if (bank_bytes > control$max_memory)
-    arg_error("control$max_memory", sprintf(
-      "(%.3g bytes) is below the %.3g bytes the bank of %d x %d points needs", control$max_memory,
-      bank_bytes, n_comp, per_comp))
+  d <- infer_dim(dim, init, box, means)
+  nm <- param_names(d, if (!is.null(names(init))) names(init) else
+    if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box))
+  laplace <- NULL
+  if (method == "wgma" || !is.null(means)) {
+    initial <- initial_mixture(d, init, scale, box, means, covs, n_components)
+  } else {
+    if (!is.null(covs)) arg_error("covs", "needs `means` too")
+    laplace <- laplace_mixture(
+      d, if (!is.null(init)) check_finite_vector(init, "init", d) else if (is.null(box)) numeric(d),
+      as_scale(scale, d), if (!is.null(box)) as_box(box, d), control, ev, nm)
+    initial <- laplace$mixture
+  }
+  colnames(initial$means) <- nm
 
-  # The bank, component-major, from R's RNG; then the log-pdf matrix, so that a memory error comes
-  # before any density evaluation.
-  component <- rep(seq_len(n_comp), each = per_comp)
-  z <- matrix(stats::rnorm(n_bank * d), d, n_bank)
-  bank_t <- gma_transform(z, component, t(initial$means), initial$chols)
-  t_bank <- proc.time()[["elapsed"]]
-  lpm <- gma_log_pdf_matrix(bank_t, t(initial$means), initial$chols, control$sparse_tol,
-                            control$max_memory - bank_bytes, threads)
-  t_matrix <- proc.time()[["elapsed"]]
+  fit <- switch(method,
+    wgma = fit_wgma(initial, per_comp, control, threads, ev),
+    em = fit_em(if (is.null(laplace)) initial else split_modes(initial, control$em_split),
+                control, threads, ev, budget = max(control$n_evals - ev$count(), 2 * control$em_bank)),
+    lma = fit_em(initial, utils::modifyList(control, list(em_iter = 1L)), threads, ev,
+                 budget = max(control$n_evals - ev$count(), control$em_bank))
+  )
+  if (method == "lma") fit$mixture <- initial  # the Laplace mixture itself; its bank corrects it
 
-  bank <- t(bank_t)
-  colnames(bank) <- colnames(initial$means)
-  log_p <- gma_evaluate(target, bank, threads)
-  t_eval <- proc.time()[["elapsed"]]
-  if (all(log_p == -Inf))
-    arg_error("log_density", sprintf(
-      "is -Inf at all %d bank points: place the components where the target has mass (`init`, `box` or `means`)", n_bank))
-  infeasible <- tapply(log_p == -Inf, component, any)
-  if (all(infeasible))
-    arg_error("log_density", paste(
-      "is -Inf at some bank point of every component, so every component puts mass where the",
-      "target has none: use narrower components (`covs`, more `n_components`) or place them inside the support"))
-
-  fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, initial$weights, control$optimizer,
-                         control$step, control$eta0, control$max_iter, control$tol,
-                         control$gradient == "pooled", control$normalize, control$log_floor,
-                         control$keep_weights, threads)
-  t_fit <- proc.time()[["elapsed"]]
-  if (!fit$converged)
+  is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
+  n_draws <- if (is.null(n_draws)) nrow(fit$bank$points) else check_count(n_draws, "n_draws")
+  draws <- if (importance) {
+    fit$bank$points[resample_weights(is$psis$log_weights, n_draws, resampling), , drop = FALSE]
+  } else if (method == "wgma") {
+    fit$bank$points[resample_bank(fit$mixture$weights, fit$per_comp, n_draws, resampling), , drop = FALSE]
+  } else {
+    rmixture(n_draws, fit$mixture)  # the fitted mixture itself, uncorrected
+  }
+  colnames(draws) <- nm
+  if (importance && is.finite(is$pareto_k) && is$pareto_k > 0.7)
     warning(sprintf(paste(
-      "the weight fit stopped at max_iter = %d with Frank-Wolfe gap %.3g > tol = %.3g;",
-      "raise gma_control(max_iter = ) or check the step settings"),
-      control$max_iter, utils::tail(fit$gap, 1L), control$tol), call. = FALSE)
-
-  mixture <- initial
-  mixture$weights <- fit$weights
-  draws <- bank[resample_bank(fit$weights, per_comp, n_draws, resampling), , drop = FALSE]
+      "Pareto k of the importance weights is %.2f > 0.7: the corrected draws may be far off;",
+      "use more evaluations or a start closer to the target"), is$pareto_k), call. = FALSE)
   t_end <- proc.time()[["elapsed"]]
 
-  structure(list(
-    draws = draws,
-    mixture = mixture,
-    initial = initial,
-    trace = list(objective = fit$objective, gap = fit$gap, step = fit$step,
-                 weights = if (control$keep_weights) fit$weight_trace),
-    bank = list(points = bank, log_p = log_p, component = component,
-                log_q = gma_matrix_log_q(lpm$ptr, fit$weights, threads),
-                log_q_initial = gma_matrix_log_q(lpm$ptr, initial$weights, threads)),
-    n_evals = n_bank,
-    iterations = fit$iterations,
-    converged = fit$converged,
-    stalled = fit$stalled,
-    n_infeasible = sum(infeasible),
-    timing = c(bank = t_bank - t_start, log_pdf_matrix = t_matrix - t_bank,
-               evaluation = t_eval - t_matrix, fit = t_fit - t_eval, resampling = t_end - t_fit,
-               total = t_end - t_start),
-    log_pdf_matrix = list(nnz = lpm$nnz, bytes = lpm$bytes, dense = lpm$dense,
-                          max_dropped = lpm$max_dropped,
-                          density = lpm$nnz / (as.numeric(n_bank) * n_comp)),
-    target = target, method = method, resampling = resampling, threads = threads,
-    control = control, call = call
+  structure(c(
+    list(draws = draws, mixture = fit$mixture, initial = initial, laplace = laplace$modes),
+    fit[setdiff(names(fit), c("mixture", "timing", "per_comp"))],
+    list(
+      importance = importance,
+      diagnostics = c(pareto_k = is$pareto_k, ess = is$psis$ess, log_z = is$log_z[["log_z"]],
+                      log_z_se = is$log_z[["se"]]),
+      n_evals = ev$count(),
+      timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
+      target = target, method = method, resampling = resampling, threads = threads,
+      control = control, call = call
+    )
   ), class = "gma_fit")
 }
 
+# The target's evaluations, counted and timed: ev$evaluate(x) evaluates the rows of x, ev$count()
+# and ev$seconds() tell how many so far and how long they took.
+evaluation_counter <- function(target, threads) {
+  n <- 0
+  seconds <- 0
+  list(
+    evaluate = function(x) {
+      t0 <- proc.time()[["elapsed"]]
+      out <- gma_evaluate(target, x, threads)
+      seconds <<- seconds + proc.time()[["elapsed"]] - t0
+      n <<- n + nrow(x)
+      out
+    },
+    count = function() n,
+    seconds = function() seconds
+  )
+}
+
+importance_summary <- function(log_ratios) {
+  p <- psis(log_ratios)
+  list(psis = p, pareto_k = p$pareto_k, log_z = log_evidence(log_ratios))
+}
+
 # The mixture the bank is drawn from: from means and covs, or the default design.
-initial_mixture <- function(dim, init, scale, box, means, covs, n_components) {
-  d <- infer_dim(dim, init, box, means)
-  nm <- if (!is.null(names(init))) names(init) else
-    if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box)
+initial_mixture <- function(d, init, scale, box, means, covs, n_components) {
   if (!is.null(means)) {
     means <- as_means(means)
     if (ncol(means) != d) arg_error("means", sprintf("must have %d columns, one a dimension", d))
@@ -187,7 +191,6 @@ initial_mixture <- function(dim, init, scale, box, means, covs, n_components) {
     }
     mix <- gma_mixture(NULL, design$means, design$covs)
   }
-  colnames(mix$means) <- param_names(d, nm)
   mix
 }
 

@@ -32,14 +32,24 @@ print.gma_fit <- function(x, digits = 3, ...) {
 
 fit_header <- function(x) {
   d <- ncol(x$draws)
-  c(sprintf("<gma_fit> %s, %d draws of %d parameter(s)", toupper(x$method), nrow(x$draws), d),
-    sprintf("components: %d (effective %.1f) x %d bank points = %d density evaluations",
-            length(x$mixture$weights), effective_components(x$mixture$weights),
-            length(x$bank$log_p) / length(x$mixture$weights), x$n_evals),
-    sprintf("fit: %d iterations, %s, Frank-Wolfe gap %.2g; %.2f s (%.2f s evaluating the density)",
-            x$iterations,
-            if (isTRUE(x$stalled)) "converged (weights stopped moving)" else if (x$converged) "converged" else "not converged",
-            utils::tail(c(NA, x$trace$gap), 1L), x$timing[["total"]], x$timing[["evaluation"]]))
+  k <- length(x$mixture$weights)
+  fit_line <- switch(x$method,
+    wgma = sprintf("W-GMA: %d components (effective %.1f) x %d bank points; %d iterations, %s, Frank-Wolfe gap %.2g",
+                   k, effective_components(x$mixture$weights), length(x$bank$log_p) %/% k, x$iterations,
+                   if (isTRUE(x$stalled)) "converged (weights stopped moving)" else if (x$converged) "converged" else "not converged",
+                   utils::tail(c(NA, x$trace$gap), 1L)),
+    em = sprintf("EM-GMA: %d rounds of %d points, %d components (effective %.1f)%s", x$iterations,
+                 length(x$bank$log_p) %/% x$iterations, k, effective_components(x$mixture$weights),
+                 if (!is.null(x$laplace)) sprintf(", started from %d mode(s)", nrow(x$laplace)) else ""),
+    lma = sprintf("LMA: %d mode(s), Laplace mixture checked on %d points", k, length(x$bank$log_p)))
+  diag <- x$diagnostics
+  c(sprintf("<gma_fit> %d draws of %d parameter(s), %s", nrow(x$draws), d,
+            if (x$importance) "importance-corrected (PSIS)" else "from the fitted mixture"),
+    fit_line,
+    sprintf("importance weights: Pareto k %.2f, ESS %.0f; log Z %.4f (se %.2g)",
+            diag[["pareto_k"]], diag[["ess"]], diag[["log_z"]], diag[["log_z_se"]]),
+    sprintf("%d density evaluations; %.2f s (%.2f s evaluating the density)", x$n_evals,
+            x$timing[["total"]], x$timing[["evaluation"]]))
 }
 
 # exp(entropy) of the weights: how many components carry the mixture.

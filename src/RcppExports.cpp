@@ -12,6 +12,25 @@ Rcpp::Rostream<true>&  Rcpp::Rcout = Rcpp::Rcpp_cout_get();
 Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
+// gma_em_step
+List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, NumericVector weights, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols, double beta, double min_ess, double eig_floor, double ridge, int threads);
+RcppExport SEXP _gmasampler_gma_em_step(SEXP xSEXP, SEXP log_pSEXP, SEXP weightsSEXP, SEXP meansSEXP, SEXP cholsSEXP, SEXP betaSEXP, SEXP min_essSEXP, SEXP eig_floorSEXP, SEXP ridgeSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type log_p(log_pSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type chols(cholsSEXP);
+    Rcpp::traits::input_parameter< double >::type beta(betaSEXP);
+    Rcpp::traits::input_parameter< double >::type min_ess(min_essSEXP);
+    Rcpp::traits::input_parameter< double >::type eig_floor(eig_floorSEXP);
+    Rcpp::traits::input_parameter< double >::type ridge(ridgeSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_em_step(x, log_p, weights, means, chols, beta, min_ess, eig_floor, ridge, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
 // gma_xptr_problem
 String gma_xptr_problem(SEXP ptr);
 RcppExport SEXP _gmasampler_gma_xptr_problem(SEXP ptrSEXP) {
@@ -63,8 +82,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // gma_fit_weights
-List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVector w0, std::string optimizer, std::string schedule, double eta0, int max_iter, double tol, bool pooled, bool normalize, double log_floor, bool keep_weights, int threads);
-RcppExport SEXP _gmasampler_gma_fit_weights(SEXP matrixSEXP, SEXP log_pSEXP, SEXP per_compSEXP, SEXP w0SEXP, SEXP optimizerSEXP, SEXP scheduleSEXP, SEXP eta0SEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP pooledSEXP, SEXP normalizeSEXP, SEXP log_floorSEXP, SEXP keep_weightsSEXP, SEXP threadsSEXP) {
+List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVector w0, std::string optimizer, std::string schedule, double eta0, int max_iter, double tol, bool pooled, bool normalize, double log_floor, bool keep_weights, List stabilisers, int threads);
+RcppExport SEXP _gmasampler_gma_fit_weights(SEXP matrixSEXP, SEXP log_pSEXP, SEXP per_compSEXP, SEXP w0SEXP, SEXP optimizerSEXP, SEXP scheduleSEXP, SEXP eta0SEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP pooledSEXP, SEXP normalizeSEXP, SEXP log_floorSEXP, SEXP keep_weightsSEXP, SEXP stabilisersSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type matrix(matrixSEXP);
@@ -80,8 +99,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< bool >::type normalize(normalizeSEXP);
     Rcpp::traits::input_parameter< double >::type log_floor(log_floorSEXP);
     Rcpp::traits::input_parameter< bool >::type keep_weights(keep_weightsSEXP);
+    Rcpp::traits::input_parameter< List >::type stabilisers(stabilisersSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_fit_weights(matrix, log_p, per_comp, w0, optimizer, schedule, eta0, max_iter, tol, pooled, normalize, log_floor, keep_weights, threads));
+    rcpp_result_gen = Rcpp::wrap(gma_fit_weights(matrix, log_p, per_comp, w0, optimizer, schedule, eta0, max_iter, tol, pooled, normalize, log_floor, keep_weights, stabilisers, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -127,11 +147,12 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
+    {"_gmasampler_gma_em_step", (DL_FUNC) &_gmasampler_gma_em_step, 10},
     {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
     {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
     {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 6},
     {"_gmasampler_gma_matrix_log_q", (DL_FUNC) &_gmasampler_gma_matrix_log_q, 3},
-    {"_gmasampler_gma_fit_weights", (DL_FUNC) &_gmasampler_gma_fit_weights, 14},
+    {"_gmasampler_gma_fit_weights", (DL_FUNC) &_gmasampler_gma_fit_weights, 15},
     {"_gmasampler_gma_mixture_log_pdf", (DL_FUNC) &_gmasampler_gma_mixture_log_pdf, 5},
     {"_gmasampler_gma_transform", (DL_FUNC) &_gmasampler_gma_transform, 4},
     {"_gmasampler_gma_resample", (DL_FUNC) &_gmasampler_gma_resample, 4},

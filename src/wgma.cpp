@@ -65,7 +65,7 @@ NumericVector gma_matrix_log_q(SEXP matrix, NumericVector weights, int threads) 
 List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVector w0,
                      std::string optimizer, std::string schedule, double eta0, int max_iter,
                      double tol, bool pooled, bool normalize, double log_floor, bool keep_weights,
-                     int threads) {
+                     List stabilisers, int threads) {
   XPtr<LogPdfMatrix> ptr(matrix);
   gmasampler::WgmaOptions opt;
   if (optimizer == "pgd") opt.optimizer = gmasampler::Optimizer::projected_gradient;
@@ -82,6 +82,18 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
   opt.normalize = normalize;
   opt.log_floor = log_floor;
   opt.keep_weights = keep_weights;
+  // the stabilisers, by name; a missing one stays off
+  auto number = [&](const char* name, double fallback) {
+    return stabilisers.containsElementNamed(name) ? as<double>(stabilisers[name]) : fallback;
+  };
+  opt.anneal = static_cast<int>(number("anneal", opt.anneal));
+  opt.temper = number("temper", opt.temper);
+  opt.entropy = number("entropy", opt.entropy);
+  opt.mirror_temperature = number("mirror_temperature", opt.mirror_temperature);
+  opt.mixing = number("mixing", opt.mixing);
+  opt.mixing_min = number("mixing_min", opt.mixing_min);
+  opt.momentum = number("momentum", opt.momentum);
+  opt.average = static_cast<int>(number("average", opt.average));
   gmasampler::WgmaResult res;
   try {
     res = gmasampler::fit_weights(*ptr, std::vector<double>(log_p.begin(), log_p.end()), per_comp,
@@ -101,7 +113,8 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
                       _["gap"] = wrap(res.gap), _["step"] = wrap(res.step),
                       _["weight_trace"] = trace,
                       _["iterations"] = res.iterations, _["converged"] = res.converged,
-                      _["stalled"] = res.stalled);
+                      _["stalled"] = res.stalled, _["final_objective"] = res.final_objective,
+                      _["final_gap"] = res.final_gap, _["averaged"] = res.averaged);
 }
 
 // log density of a Gaussian mixture at the columns of x (d x n).

@@ -11,7 +11,7 @@ test_that("a target that is a mixture of the components gives back its weights",
   log_p <- function(x) 3 + log(sum(w_true * dnorm(x, mu, sqrt(v))))
   for (opt in c("mirror", "pgd")) {
     set.seed(1)
-    fit <- gma_sample(log_p, means = mu, covs = v, n_per_component = 200,
+    fit <- gma_sample(log_p, method = "wgma", means = mu, covs = v, n_per_component = 200,
                       control = gma_control(optimizer = opt, max_iter = 5000, tol = 1e-7))
     expect_true(fit$converged, info = opt)
     expect_equal(fit$mixture$weights, w_true, tolerance = 1e-3, info = opt)
@@ -24,7 +24,7 @@ test_that("the paper's trimodal target: mean and sd against quadrature", {
   expect_equal(truth[["mean"]], 0.118383, tolerance = 1e-5)
   expect_equal(truth[["sd"]], 1.466625, tolerance = 1e-5)
   set.seed(1)
-  fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 60, n_per_component = 100)
+  fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 60, n_per_component = 100)
   expect_true(fit$converged)
   # 6000 draws: Monte Carlo sd of the mean about 0.02, of the sd about 1%; over seeds 1 to 8
   # the errors were within 0.04 (mean) and 2.8% (sd). Components of sd 0.1 blur by < 0.3%.
@@ -38,7 +38,7 @@ test_that("the paper's trimodal target: mean and sd against quadrature", {
 
 test_that("a 2-D banana against its exact sampler", {
   set.seed(1)
-  fit <- gma_sample(log_banana_vec, vectorized = TRUE, box = banana_box, n_components = 400,
+  fit <- gma_sample(log_banana_vec, method = "wgma", vectorized = TRUE, box = banana_box, n_components = 400,
                     n_per_component = 25)
   set.seed(99)
   x1 <- rnorm(2e5)
@@ -67,7 +67,7 @@ test_that("a 10-D Gaussian posterior (conjugate linear regression) is recovered"
   ols <- lm.fit(X, y)$coefficients
   set.seed(1)
   # components around the least-squares fit, shaped by its covariance, as a user would place them
-  fit <- gma_sample(log_post, init = ols, scale = solve(crossprod(X)), n_components = 300,
+  fit <- gma_sample(log_post, method = "wgma", init = ols, scale = solve(crossprod(X)), n_components = 300,
                     n_per_component = 20)
   sd_true <- sqrt(diag(V))
   # over seeds 1 to 8 the largest mean error was below 0.25 posterior sd and the sds within
@@ -81,7 +81,7 @@ test_that("R, vectorised and compiled densities give the same fit on the same se
   fits <- lapply(list(log_banana, gma_target(log_banana_vec, vectorized = TRUE), compiled("banana")),
                  function(f) {
                    set.seed(7)
-                   gma_sample(f, box = banana_box, n_components = 100, n_per_component = 20)
+                   gma_sample(f, method = "wgma", box = banana_box, n_components = 100, n_per_component = 20)
                  })
   expect_equal(fits[[2]]$mixture$weights, fits[[1]]$mixture$weights, tolerance = 1e-10)
   expect_equal(fits[[3]]$mixture$weights, fits[[1]]$mixture$weights, tolerance = 1e-10)
@@ -92,7 +92,7 @@ test_that("R, vectorised and compiled densities give the same fit on the same se
 test_that("the same seed gives the same draws for 1 and 2 threads", {
   run <- function(threads, f = compiled("banana")) {
     set.seed(3)
-    gma_sample(f, box = banana_box, n_components = 150, n_per_component = 20, threads = threads)
+    gma_sample(f, method = "wgma", box = banana_box, n_components = 150, n_per_component = 20, threads = threads)
   }
   a <- run(1)
   b <- run(2)
@@ -105,7 +105,7 @@ test_that("the same seed gives the same draws for 1 and 2 threads", {
 
 test_that("a target that is zero on part of the space: half-normal", {
   set.seed(4)
-  fit <- gma_sample(compiled("half_normal"), box = c(-1, 4), n_components = 100, n_per_component = 50)
+  fit <- gma_sample(compiled("half_normal"), method = "wgma", box = c(-1, 4), n_components = 100, n_per_component = 50)
   expect_true(all(fit$draws > 0))
   expect_gt(fit$n_infeasible, 0)
   expect_true(all(fit$mixture$weights[tapply(fit$bank$log_p == -Inf, fit$bank$component, any)] == 0))
@@ -119,7 +119,7 @@ test_that("a target that is zero on part of the space: half-normal", {
 test_that("options: resampling schemes, step schedules and n_draws", {
   for (scheme in c("stratified", "systematic", "multinomial")) {
     set.seed(5)
-    fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+    fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                       n_draws = 777, resampling = scheme)
     expect_equal(dim(fit$draws), c(777L, 1L))
     expect_equal(fit$resampling, scheme)
@@ -127,7 +127,7 @@ test_that("options: resampling schemes, step schedules and n_draws", {
   for (step in c("inverse", "inverse_sqrt", "constant")) {
     set.seed(5)
     expect_warning(
-      fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+      fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                         control = gma_control(step = step, eta0 = 0.5, max_iter = 50)),
       "stopped at max_iter = 50 with Frank-Wolfe gap")
     eta <- 0.5 / switch(step, inverse = 1:50, inverse_sqrt = sqrt(1:50), constant = 1)
@@ -135,7 +135,7 @@ test_that("options: resampling schemes, step schedules and n_draws", {
     expect_lte(fit$iterations, 50)
   }
   set.seed(5)
-  fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 30, n_per_component = 50,
+  fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                     control = gma_control(gradient = "pooled", normalize = TRUE, keep_weights = FALSE))
   expect_null(fit$trace$weights)
   expect_equal(sum(fit$mixture$weights), 1)
@@ -143,7 +143,7 @@ test_that("options: resampling schemes, step schedules and n_draws", {
 
 test_that("the objective decreases and the trace holds weights on the simplex", {
   set.seed(6)
-  fit <- gma_sample(log_trimodal, box = c(-6, 6), n_components = 40, n_per_component = 50)
+  fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 40, n_per_component = 50)
   obj <- fit$trace$objective
   expect_lt(tail(obj, 1), obj[1])
   expect_equal(rowSums(fit$trace$weights), rep(1, nrow(fit$trace$weights)))
@@ -154,42 +154,43 @@ test_that("the objective decreases and the trace holds weights on the simplex", 
 test_that("bad arguments to gma_sample get named errors", {
   f <- function(x) -sum(x^2) / 2
   expect_error(gma_sample(f), "`dim` is needed")
-  expect_error(gma_sample(f, dim = 2, init = c(0, 0, 0)), "`init` implies 3 dimensions but `dim` implies 2")
-  expect_error(gma_sample(f, dim = 1, n_components = 2.5), "`n_components` must be a whole number")
-  expect_error(gma_sample(f, dim = 1, n_components = 0), "`n_components` must be a whole number >= 1")
-  expect_error(gma_sample(f, dim = 1, n_per_component = 0), "`n_per_component` must be a whole number >= 1")
-  expect_error(gma_sample(f, dim = 1, n_draws = -1), "`n_draws` must be a whole number")
-  expect_error(gma_sample(f, dim = 1, threads = 0), "`threads` must be a whole number >= 1")
+  expect_error(gma_sample(f, method = "wgma", dim = 2, init = c(0, 0, 0)), "`init` implies 3 dimensions but `dim` implies 2")
+  expect_error(gma_sample(f, method = "wgma", dim = 1, n_components = 2.5), "`n_components` must be a whole number")
+  expect_error(gma_sample(f, method = "wgma", dim = 1, n_components = 0), "`n_components` must be a whole number >= 1")
+  expect_error(gma_sample(f, method = "wgma", dim = 1, n_per_component = 0), "`n_per_component` must be a whole number >= 1")
+  expect_error(gma_sample(f, method = "wgma", dim = 1, n_draws = -1), "`n_draws` must be a whole number")
+  expect_error(gma_sample(f, method = "wgma", dim = 1, threads = 0), "`threads` must be a whole number >= 1")
   expect_error(gma_sample(f, dim = 1, method = "nuts"), "`method` must be one of")
-  expect_error(gma_sample(f, dim = 1, resampling = "residual"), "`resampling` must be one of")
-  expect_error(gma_sample(f, means = rbind(c(0, 0)), covs = matrix(c(1, 2, 2, 1), 2)),
+  expect_error(gma_sample(f, method = "wgma", dim = 1, resampling = "residual"), "`resampling` must be one of")
+  expect_error(gma_sample(f, method = "wgma", means = rbind(c(0, 0)), covs = matrix(c(1, 2, 2, 1), 2)),
                "`covs\\[, , 1\\]` must be positive definite")
-  expect_error(gma_sample(f, means = rbind(c(0, 0))), "`covs` must be given with `means`")
-  expect_error(gma_sample(f, means = 1:3, covs = 1, n_components = 2), "`n_components` is 2 but `means` has 3 rows")
-  expect_error(gma_sample(f, dim = 2, covs = 1), "`covs` needs `means` too")
-  expect_error(gma_sample(f, dim = 2, init = c(0, NA)), "`init` must be a numeric vector of finite values")
-  expect_error(gma_sample(f, dim = 2, box = c(1, -1)), "`box` must have finite limits")
+  expect_error(gma_sample(f, method = "wgma", means = rbind(c(0, 0))), "`covs` must be given with `means`")
+  expect_error(gma_sample(f, method = "wgma", means = 1:3, covs = 1, n_components = 2), "`n_components` is 2 but `means` has 3 rows")
+  expect_error(gma_sample(f, method = "wgma", dim = 2, covs = 1), "`covs` needs `means` too")
+  expect_error(gma_sample(f, method = "wgma", dim = 2, init = c(0, NA)), "`init` must be a numeric vector of finite values")
+  expect_error(gma_sample(f, method = "wgma", dim = 2, box = c(1, -1)), "`box` must have finite limits")
   expect_error(gma_sample("f", dim = 1), "`log_density` must be an R function")
 })
 
 test_that("log densities that are -Inf everywhere, or NaN, stop the fit", {
-  expect_error(gma_sample(function(x) -Inf, dim = 1, n_components = 5, n_per_component = 5),
-               "`log_density` is -Inf at all 25 bank points")
+  expect_error(gma_sample(function(x) -Inf, dim = 1, method = "wgma", n_components = 5,
+                          n_per_component = 5), "`log_density` is -Inf at all 25 bank points")
+  expect_error(gma_sample(function(x) -Inf, dim = 1), "`log_density` is -Inf at all 101 screening points")
   # zero left of 0.5: every component centred below it has a point there, and so do the rest
-  expect_error(gma_sample(function(x) if (abs(x) > 0.2) -Inf else 0, dim = 1, scale = 3,
+  expect_error(gma_sample(function(x) if (abs(x) > 0.2) -Inf else 0, dim = 1, scale = 3, method = "wgma",
                           n_components = 5, n_per_component = 50),
                "is -Inf at some bank point of every component")
-  expect_error(gma_sample(function(x) if (x > 0) NaN else 0, dim = 1, n_components = 5,
+  expect_error(gma_sample(function(x) if (x > 0) NaN else 0, dim = 1, method = "wgma", n_components = 5,
                           n_per_component = 5), "`log_density` returned NaN")
 })
 
 test_that("the memory limit stops the fit before the density is evaluated", {
   calls <- 0
   f <- function(x) { calls <<- calls + 1; 0 }
-  expect_error(gma_sample(f, dim = 1, n_components = 100, n_per_component = 100,
+  expect_error(gma_sample(f, method = "wgma", dim = 1, n_components = 100, n_per_component = 100,
                           control = gma_control(max_memory = 1e5)),
                "`control\\$max_memory` \\(1e\\+05 bytes\\) is below")
-  expect_error(gma_sample(f, dim = 1, n_components = 100, n_per_component = 100,
+  expect_error(gma_sample(f, method = "wgma", dim = 1, n_components = 100, n_per_component = 100,
                           control = gma_control(max_memory = 1e6, sparse_tol = 0)),
                "log-pdf matrix needs more than the memory limit.*raise gma_control\\(max_memory")
   expect_equal(calls, 0)

@@ -49,9 +49,9 @@ test_that("the bank's log q matches dmixture, with shared and with separate cova
   for (covs in list(diag(c(0.3, 0.1)), array(c(diag(2), 0.5 * diag(2), matrix(c(1, 0.5, 0.5, 1), 2)), c(2, 2, 3)))) {
     means <- rbind(c(0, 0), c(1, 1), c(-1, 2))
     set.seed(1)
-    fit <- gma_sample(log_banana, means = means, covs = covs, n_per_component = 30,
+    fit <- gma_sample(log_banana, method = "wgma", means = means, covs = covs, n_per_component = 30,
                       control = gma_control(sparse_tol = 0))
-    expect_equal(fit$bank$log_q_initial, dmixture(fit$bank$points, fit$initial, log = TRUE), tolerance = 1e-10)
+    expect_equal(fit$bank$log_q_proposal, dmixture(fit$bank$points, fit$initial, log = TRUE), tolerance = 1e-10)
     expect_equal(fit$bank$log_q, dmixture(fit$bank$points, fit$mixture, log = TRUE), tolerance = 1e-10)
   }
 })

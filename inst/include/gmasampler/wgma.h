@@ -31,6 +31,24 @@ struct WgmaOptions {
   bool normalize = false;      // divide the step by the gradient's spread max_i |g_i - w.g|
   double log_floor = -32.0;   // log q is floored at row max + log_floor (see fit_weights)
   bool keep_weights = true;   // keep every iterate's weights in the trace
+
+  // Stabilisers, each off at its default. The schedules run over the first `anneal` iterations,
+  // with frac = min(1, (k - 1) / anneal) at iteration k (an absolute count, not a fraction of
+  // max_iter: max_iter is a cap, and most fits stop on the gap long before it).
+  int anneal = 100;
+  double temper = 1.0;        // beta_min: the step uses beta_k log p, beta_k = beta_min + (1 - beta_min) frac
+  double entropy = 0.0;       // lambda_0: lambda_k (1 + log w_i) is added to the step's gradient,
+                              // lambda_k = lambda_0 (1 - frac)
+  double mirror_temperature = 1.0;  // tau_0: log w <- (log w - eta g) / tau_k, tau_k = tau_0 + (1 - tau_0) frac
+                                    // (mirror descent only)
+  double mixing = 0.0;        // alpha_0 (0: off): w <- (1 - alpha_k) w + alpha_k w_step,
+  double mixing_min = 0.05;   // alpha_k = max(mixing_min, alpha_0 (1 - frac))
+  double momentum = 0.0;      // heavy ball: x <- x - eta g + mu (x - x_prev), x = log w (mirror) or w
+  int average = 0;            // > 1: the returned weights are the mean of the last `average` iterates
+
+  bool annealing() const {
+    return temper < 1.0 || entropy > 0.0 || mirror_temperature != 1.0 || mixing > 0.0;
+  }
 };
 
 struct WgmaResult {
@@ -42,6 +60,9 @@ struct WgmaResult {
   int iterations = 0;
   bool converged = false;
   bool stalled = false;           // stopped because the weights stopped moving
+  double final_objective = 0.0;   // objective and gap at the returned weights (with `average`, the
+  double final_gap = 0.0;         // mean of the last iterates, measured after the loop)
+  bool averaged = false;          // the returned weights are the tail average
 };
 
 inline double step_size(const WgmaOptions& opt, int k) {
@@ -146,6 +167,12 @@ inline PooledWeights pooled_weights(const LogPdfMatrix& m, const std::vector<uns
 // convex objective it bounds the distance to the optimum. (Leaving light components out of the
 // min was tried: it did not shorten fits at the default step, and it let a fit that had collapsed
 // onto one component report convergence.)
+//
+// Stabilisers (WgmaOptions) change only the step: the objective, the gap and so the stopping rule
+// are always those of the untempered, unregularised objective, so a fit that stops on the gap
+// while a schedule is still running has converged for the real objective. The stall rule does not
+// fire while a schedule runs (k <= anneal): a tempered or regularised fit can stall at its own
+// optimum, which is not the real one.
 inline WgmaResult fit_weights(const LogPdfMatrix& m, const std::vector<double>& log_p,
                               int per_comp, std::vector<double> w, const WgmaOptions& opt,
                               const ParallelFor& pfor, const InterruptCheck& interrupt) {
@@ -153,12 +180,17 @@ inline WgmaResult fit_weights(const LogPdfMatrix& m, const std::vector<double>& 
   if (static_cast<std::size_t>(n_comp) * per_comp != m.n_rows || log_p.size() != m.n_rows ||
       w.size() != static_cast<std::size_t>(n_comp))
     throw std::invalid_argument("fit_weights: sizes of the bank, log p and weights disagree");
+  if (opt.anneal < 1 || !(opt.temper > 0.0 && opt.temper <= 1.0) || !(opt.entropy >= 0.0) ||
+      !(opt.mirror_temperature > 0.0) || !(opt.mixing >= 0.0 && opt.mixing <= 1.0) ||
+      !(opt.mixing_min > 0.0 && opt.mixing_min <= 1.0) ||
+      !(opt.momentum >= 0.0 && opt.momentum < 1.0) || opt.average < 0)
+    throw std::invalid_argument("fit_weights: a stabiliser setting is out of range");
+  const double inf = std::numeric_limits<double>::infinity();
 
   std::vector<unsigned char> infeasible(n_comp, 0);
   for (int i = 0; i < n_comp; ++i)
     for (int j = 0; j < per_comp; ++j)
-      if (log_p[static_cast<std::size_t>(i) * per_comp + j] == -std::numeric_limits<double>::infinity())
-        infeasible[i] = 1;
+      if (log_p[static_cast<std::size_t>(i) * per_comp + j] == -inf) infeasible[i] = 1;
   double total = 0.0;
   for (int i = 0; i < n_comp; ++i) {
     if (infeasible[i]) w[i] = 0.0;
@@ -171,21 +203,40 @@ inline WgmaResult fit_weights(const LogPdfMatrix& m, const std::vector<double>& 
 
   WgmaResult res;
   StallDetector stall(opt.stall_window, opt.tol, opt.tol / 10);
-  std::vector<double> log_q(m.n_rows), grad(n_comp), log_w(n_comp);
+  std::vector<double> log_q(m.n_rows), grad(n_comp), log_w(n_comp), dir(n_comp);
   PooledWeights pw;
   if (opt.pooled) {
     std::vector<unsigned char> finite_row(m.n_rows);
     for (std::size_t r = 0; r < m.n_rows; ++r) finite_row[r] = std::isfinite(log_p[r]);
     pw = pooled_weights(m, finite_row);
   }
-  for (int i = 0; i < n_comp; ++i)
-    log_w[i] = w[i] > 0.0 ? std::log(w[i]) : -std::numeric_limits<double>::infinity();
+  for (int i = 0; i < n_comp; ++i) log_w[i] = w[i] > 0.0 ? std::log(w[i]) : -inf;
 
-  for (int k = 1; k <= opt.max_iter + 1; ++k) {
-    mixture_log_q(m, w, opt.log_floor, pfor, log_q);
+  // Each component's estimate of E[log p], for tempering: the tempered gradient is
+  // g_i + (1 - beta) E_i[log p].
+  std::vector<double> mean_log_p(n_comp, 0.0);
+  if (opt.temper < 1.0) {
+    for (int i = 0; i < n_comp; ++i) {
+      if (infeasible[i]) continue;
+      double s = 0.0;
+      if (opt.pooled) {
+        for (std::size_t k = pw.col_ptr[i]; k < pw.col_ptr[i + 1]; ++k) s += pw.a[k] * log_p[pw.row[k]];
+        mean_log_p[i] = s / pw.col_sum[i];
+      } else {
+        const std::size_t r0 = static_cast<std::size_t>(i) * per_comp;
+        for (int j = 0; j < per_comp; ++j) s += log_p[r0 + j];
+        mean_log_p[i] = s / per_comp;
+      }
+    }
+  }
+
+  // The gradient at w, with the objective and the Frank-Wolfe gap.
+  double objective = 0.0, w_dot_g = 0.0, gap = 0.0;
+  auto measure = [&](const std::vector<double>& wt) {
+    mixture_log_q(m, wt, opt.log_floor, pfor, log_q);
     pfor(0, n_comp, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
-        if (infeasible[i]) { grad[i] = std::numeric_limits<double>::infinity(); continue; }
+        if (infeasible[i]) { grad[i] = inf; continue; }
         double s = 0.0;
         if (opt.pooled) {
           for (std::size_t k = pw.col_ptr[i]; k < pw.col_ptr[i + 1]; ++k)
@@ -198,17 +249,31 @@ inline WgmaResult fit_weights(const LogPdfMatrix& m, const std::vector<double>& 
         }
       }
     });
-    double objective = 0.0, w_dot_g = 0.0;
-    double g_min = std::numeric_limits<double>::infinity();
+    objective = 0.0;
+    w_dot_g = 0.0;
+    double g_min = inf;
     for (int i = 0; i < n_comp; ++i) {
       if (infeasible[i]) continue;
-      if (w[i] > 0.0) {
-        objective += w[i] * (grad[i] - 1.0);
-        w_dot_g += w[i] * grad[i];
+      if (wt[i] > 0.0) {
+        objective += wt[i] * (grad[i] - 1.0);
+        w_dot_g += wt[i] * grad[i];
       }
       g_min = std::min(g_min, grad[i]);
     }
-    const double gap = w_dot_g - g_min;
+    gap = w_dot_g - g_min;
+  };
+
+  // the last `average` iterates, for tail averaging
+  const int n_avg = opt.average > 1 ? opt.average : 0;
+  std::vector<std::vector<double>> tail(n_avg);
+  std::size_t n_seen = 0;
+  // the previous iterate (log w for mirror descent, w for projected gradient), for momentum
+  std::vector<double> prev = opt.optimizer == Optimizer::mirror_descent ? log_w : w;
+  const int schedule_end = opt.annealing() ? opt.anneal : 0;
+
+  for (int k = 1; k <= opt.max_iter + 1; ++k) {
+    measure(w);
+    if (n_avg) tail[n_seen++ % n_avg] = w;
     if (k > opt.max_iter) {  // the last pass only measures the final weights
       res.converged = gap < opt.tol;
       break;
@@ -220,46 +285,118 @@ inline WgmaResult fit_weights(const LogPdfMatrix& m, const std::vector<double>& 
       res.converged = true;
       break;
     }
-    if (stall.update(w, objective) && gap < 100 * opt.tol) {
+    if (stall.update(w, objective) && k > schedule_end && gap < 100 * opt.tol) {
       res.converged = true;
       res.stalled = true;
       break;
     }
+
+    // the direction of the step: the gradient of the tempered, entropy-regularised objective
+    const double frac = std::min(1.0, static_cast<double>(k - 1) / opt.anneal);
+    const double beta = opt.temper + (1.0 - opt.temper) * frac;
+    const double lambda = opt.entropy * (1.0 - frac);
+    const double tau = opt.mirror_temperature + (1.0 - opt.mirror_temperature) * frac;
+    const double alpha = opt.mixing > 0.0 ? std::max(opt.mixing_min, opt.mixing * (1.0 - frac)) : 1.0;
+    double w_dot_d = 0.0;
+    for (int i = 0; i < n_comp; ++i) {
+      if (infeasible[i]) { dir[i] = inf; continue; }
+      double d = grad[i];
+      if (beta < 1.0) d += (1.0 - beta) * mean_log_p[i];
+      if (lambda > 0.0) {
+        // zero weights (projected gradient) count as exp(log_floor)
+        const double lw = w[i] > 0.0 ? std::max(log_w[i], opt.log_floor) : opt.log_floor;
+        d += lambda * (1.0 + lw);
+      }
+      dir[i] = d;
+      w_dot_d += w[i] * d;
+    }
+
     double eta = step_size(opt, k);
     if (opt.normalize) {
       // The gradient scales with |log p|, so a fixed eta0 suits one target and not the next.
       // Dividing by the spread bounds the move of each iteration whatever that scale.
       double spread = 0.0;
       for (int i = 0; i < n_comp; ++i)
-        if (!infeasible[i]) spread = std::max(spread, std::fabs(grad[i] - w_dot_g));
+        if (!infeasible[i]) spread = std::max(spread, std::fabs(dir[i] - w_dot_d));
       if (spread > 0.0) eta /= spread;
     }
     res.step.push_back(eta);
     res.iterations = k;
     if (opt.optimizer == Optimizer::projected_gradient) {
       std::vector<double> v(n_comp);
-      for (int i = 0; i < n_comp; ++i) v[i] = infeasible[i] ? 0.0 : w[i] - eta * grad[i];
-      w = project_simplex(v, infeasible);
+      for (int i = 0; i < n_comp; ++i)
+        v[i] = infeasible[i] ? 0.0 : w[i] - eta * dir[i] + opt.momentum * (w[i] - prev[i]);
+      std::vector<double> w_step = project_simplex(v, infeasible);
+      prev = w;
+      for (int i = 0; i < n_comp; ++i) {
+        w[i] = alpha < 1.0 ? (1.0 - alpha) * w[i] + alpha * w_step[i] : w_step[i];
+        log_w[i] = w[i] > 0.0 ? std::log(w[i]) : -inf;
+      }
     } else {
       // exponentiated gradient in log space, so that small weights do not underflow to zero
-      double mx = -std::numeric_limits<double>::infinity();
+      std::vector<double> x(n_comp, -inf);
+      double mx = -inf;
       for (int i = 0; i < n_comp; ++i) {
         if (infeasible[i]) continue;
-        log_w[i] -= eta * grad[i];
-        mx = std::max(mx, log_w[i]);
+        x[i] = log_w[i] - eta * dir[i];
+        if (opt.momentum > 0.0) x[i] += opt.momentum * (log_w[i] - prev[i]);
+        if (tau != 1.0) x[i] /= tau;
+        mx = std::max(mx, x[i]);
       }
       double s = 0.0;
       for (int i = 0; i < n_comp; ++i)
-        if (!infeasible[i]) s += std::exp(log_w[i] - mx);
+        if (!infeasible[i]) s += std::exp(x[i] - mx);
       const double log_s = mx + std::log(s);
-      for (int i = 0; i < n_comp; ++i) {
-        if (infeasible[i]) continue;
-        log_w[i] -= log_s;
-        w[i] = std::exp(log_w[i]);
+      prev = log_w;
+      if (alpha < 1.0) {
+        // (1 - alpha) w + alpha w_step, in log space; both are normalised, so is the mixture
+        const double la = std::log(alpha), l1a = std::log1p(-alpha);
+        for (int i = 0; i < n_comp; ++i) {
+          if (infeasible[i]) continue;
+          const double a = l1a + log_w[i], b = la + x[i] - log_s;
+          const double hi = std::max(a, b);
+          log_w[i] = hi + std::log1p(std::exp(std::min(a, b) - hi));
+        }
+      } else {
+        for (int i = 0; i < n_comp; ++i)
+          if (!infeasible[i]) log_w[i] = x[i] - log_s;
       }
+      for (int i = 0; i < n_comp; ++i)
+        if (!infeasible[i]) w[i] = std::exp(log_w[i]);
     }
     interrupt();
   }
+
+  // Tail averaging: the mean of the last iterates (summed in a fixed order), measured once more,
+  // and returned unless the last iterate's objective is lower. The gradient here is exact but for
+  // the bank's Monte Carlo error, so the iterates do not jitter around the optimum as in
+  // stochastic approximation: a fit that stops on the gap early (the 2-D moon stops after 28
+  // iterations) would otherwise average in iterates from before it converged.
+  if (n_avg && n_seen > 1) {
+    const double last_objective = objective, last_gap = gap;
+    const bool last_converged = res.converged;
+    std::vector<double> last = w;
+    const std::size_t n_used = std::min<std::size_t>(n_seen, n_avg);
+    std::vector<double> avg(n_comp, 0.0);
+    for (std::size_t t = 0; t < n_used; ++t) {
+      const std::vector<double>& it = tail[(n_seen - 1 - t) % n_avg];
+      for (int i = 0; i < n_comp; ++i) avg[i] += it[i];
+    }
+    double s = 0.0;
+    for (double& a : avg) s += a;
+    for (double& a : avg) a /= s;
+    measure(avg);
+    if (objective <= last_objective) {
+      w = avg;
+      res.averaged = true;
+      res.converged = last_converged || gap < opt.tol;
+    } else {
+      objective = last_objective;
+      gap = last_gap;
+    }
+  }
+  res.final_objective = objective;
+  res.final_gap = gap;
   res.weights = w;
   return res;
 }

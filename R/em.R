@@ -1,0 +1,95 @@
+# EM-GMA: rounds of population EM, each on a fresh bank drawn from the current mixture; every
+# round's bank is kept and pooled at the end.
+
+fit_em <- function(start, control, threads, ev, budget) {
+  d <- ncol(start$means)
+  bank_size <- control$em_bank
+  n_rounds <- max(1L, min(control$em_iter, floor(budget / bank_size)))
+  min_ess <- if (is.null(control$em_min_ess)) 2 * d else control$em_min_ess
+  mix <- start
+  rounds <- vector("list", n_rounds)
+  trace <- data.frame(round = seq_len(n_rounds), ess = NA_real_, beta = NA_real_,
+                      updated = NA_integer_, components = NA_integer_, log_z = NA_real_)
+  for (t in seq_len(n_rounds)) {
+    bank <- draw_mixture(mix, bank_size)
+    log_p <- ev$evaluate(bank$points)
+    log_q <- dmixture(bank$points, mix, log = TRUE, threads = threads)
+    rounds[[t]] <- list(points = bank$points, log_p = log_p, mixture = mix)
+    if (all(log_p == -Inf))
+      arg_error("log_density", sprintf(
+        "is -Inf at all %d points drawn in EM round %d: place the start where the target has mass", bank_size, t))
+    beta <- tempering_beta(log_p - log_q, control$em_ess_min * bank_size)
+    step <- gma_em_step(t(bank$points), log_p, mix$weights, t(mix$means), mix$chols, beta,
+                        min_ess, control$em_eig_floor, control$em_ridge, threads)
+    trace[t, c("ess", "beta", "updated", "components", "log_z")] <-
+      c(step$ess, beta, sum(step$updated), length(mix$weights), log_evidence(log_p - log_q)[["log_z"]])
+    keep <- step$weights > control$em_prune
+    means <- t(step$means)[keep, , drop = FALSE]
+    colnames(means) <- colnames(start$means)
+    mix <- gma_mixture(step$weights[keep], means, step$covs[, , keep, drop = FALSE])
+  }
+
+  # every round's bank as one importance sample from the average of the rounds' mixtures (the
+  # deterministic-mixture, or balance-heuristic, weights): no evaluation is wasted
+  points <- do.call(rbind, lapply(rounds, `[[`, "points"))
+  log_p <- unlist(lapply(rounds, `[[`, "log_p"))
+  log_q_rounds <- vapply(rounds, function(r) dmixture(points, r$mixture, log = TRUE, threads = threads),
+                         numeric(nrow(points)))
+  log_q_pool <- apply(matrix(log_q_rounds, nrow(points)), 1L, log_sum_exp) - log(n_rounds)
+  list(
+    mixture = mix,
+    bank = list(points = points, log_p = log_p, component = rep(seq_len(n_rounds), each = bank_size),
+                log_q = dmixture(points, mix, log = TRUE, threads = threads),
+                log_q_proposal = log_q_pool),
+    trace = trace,
+    iterations = n_rounds, converged = TRUE, stalled = FALSE
+  )
+}
+
+# The tempering exponent for one EM round: 1 when the importance weights' effective sample size is
+# at least ess_min, else the largest beta in (0, 1] whose weights (p / q)^beta reach it (bisection:
+# the ESS falls as beta grows).
+tempering_beta <- function(log_ratios, ess_min) {
+  ess <- function(beta) {
+    lw <- beta * log_ratios
+    lw <- lw - log_sum_exp(lw)
+    1 / sum(exp(2 * lw))
+  }
+  finite <- is.finite(log_ratios)
+  if (!any(finite)) return(1)
+  log_ratios <- log_ratios[finite]
+  if (ess(1) >= ess_min) return(1)
+  lo <- 0
+  hi <- 1
+  for (i in 1:40) {
+    mid <- (lo + hi) / 2
+    if (ess(mid) >= ess_min) lo <- mid else hi <- mid
+  }
+  max(lo, 1e-6)
+}
+
+# Seeds EM with k components per mode: the mode's own and k - 1 copies moved along its
+# covariance's principal axes by one standard deviation (alternating sides, axes by decreasing
+# variance), each with the mode's covariance and an equal share of its weight. One Gaussian per
+# mode cannot follow a curved or skewed mode; the copies give EM something to move.
+split_modes <- function(mixture, k) {
+  if (k <= 1L) return(mixture)
+  d <- ncol(mixture$means)
+  means <- NULL
+  covs <- NULL
+  w <- NULL
+  for (j in seq_along(mixture$weights)) {
+    e <- eigen(mixture$covs[, , j], symmetric = TRUE)
+    shifts <- matrix(0, k, d)
+    for (i in seq_len(k - 1L)) {
+      axis <- ((i - 1L) %/% 2L) %% d + 1L
+      side <- if (i %% 2L == 1L) 1 else -1
+      shifts[i + 1L, ] <- side * sqrt(e$values[axis]) * e$vectors[, axis]
+    }
+    means <- rbind(means, sweep(shifts, 2, mixture$means[j, ], `+`))
+    covs <- c(covs, rep(list(mixture$covs[, , j]), k))
+    w <- c(w, rep(mixture$weights[j] / k, k))
+  }
+  colnames(means) <- colnames(mixture$means)
+  gma_mixture(w, means, array(unlist(covs), c(d, d, length(w))))
+}

@@ -1,0 +1,179 @@
+# LMA: a Laplace mixture approximation. Screen a space-filling design, start a gradient-free
+# optimiser (BFGS on batched central differences) from the screened points that are local maxima
+# among their neighbours, merge the modes found, and give each a Laplace covariance (a
+# finite-difference Hessian, made positive definite) and a weight from its Laplace evidence.
+
+laplace_mixture <- function(d, init, scale, box, control, ev, names) {
+  n_before <- ev$count()
+  n_screen <- if (is.null(control$lma_screen)) min(2000L, 100L * d) else control$lma_screen
+  n_starts <- if (!is.null(control$lma_starts)) control$lma_starts else if (!is.null(box)) 10L else 3L
+  screen <- screening_points(d, init, scale, box, n_screen)
+  lp_screen <- ev$evaluate(screen)
+  if (all(lp_screen == -Inf))
+    arg_error("log_density", sprintf(
+      "is -Inf at all %d screening points: give `init` where the target has mass, or a `box` around it", nrow(screen)))
+  starts <- spread_starts(screen, lp_screen, has_init = !is.null(init))
+
+  # Climb from each start in turn, best first; a start already inside a found mode's Laplace
+  # region (3 Mahalanobis units) is skipped, and no new climb starts once n_starts climbs or the
+  # budget are spent.
+  width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
+  budget <- control$lma_budget * control$n_evals
+  laplace <- list()
+  climbs <- 0L
+  for (i in seq_len(nrow(starts))) {
+    if (length(laplace) >= control$lma_max_modes || climbs >= n_starts ||
+        ev$count() - n_before > budget) break
+    if (any(vapply(laplace, function(l) same_mode(starts[i, ], l, 3), logical(1)))) next
+    climbs <- climbs + 1L
+    m <- climb(starts[i, ], ev$evaluate, width)
+    if (is.null(m) || any(vapply(laplace, function(l) same_mode(m$par, l), logical(1)))) next
+    lap <- laplace_covariance(m$par, m$log_p, ev$evaluate, width)
+    if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
+    cand <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision)
+    if (any(vapply(laplace, function(l) same_mode(l$par, cand), logical(1)))) next
+    laplace[[length(laplace) + 1L]] <- cand
+  }
+  if (!length(laplace))
+    arg_error("log_density", "has no finite mode with a usable Hessian reachable from the starting points")
+  # Laplace evidence: log p(mu) + (d / 2) log(2 pi) + log|Sigma| / 2
+  log_w <- vapply(laplace, function(l) l$log_p + 0.5 * as.numeric(determinant(l$cov)$modulus), numeric(1))
+  means <- do.call(rbind, lapply(laplace, `[[`, "par"))
+  colnames(means) <- names
+  covs <- array(unlist(lapply(laplace, function(l) control$lma_inflate * l$cov)), c(d, d, length(laplace)))
+  list(mixture = gma_mixture(exp(log_w - max(log_w)), means, covs),
+       modes = data.frame(log_p = vapply(laplace, `[[`, numeric(1), "log_p"),
+                          log_evidence = log_w + d / 2 * log(2 * pi)),
+       n_evals = ev$count() - n_before)
+}
+
+# A space-filling design in the box, or around init spread by 3 times the scale.
+screening_points <- function(d, init, scale, box, n) {
+  u <- halton(n, d)
+  pts <- if (!is.null(box)) {
+    sweep(sweep(u, 2, box[, 2] - box[, 1], `*`), 2, box[, 1], `+`)
+  } else {
+    u <- pmin(pmax(u, 1e-6), 1 - 1e-6)
+    sweep(3 * stats::qnorm(u) %*% chol(scale), 2, init, `+`)
+  }
+  if (!is.null(init)) pts <- rbind(init, pts)
+  unname(pts)
+}
+
+# Screened points that are the highest among their k nearest neighbours (distances scaled by the
+# design's spread), best first: a start in every basin the design saw, not only the biggest ones.
+# The initial point, when given, always starts.
+spread_starts <- function(pts, lp, has_init) {
+  ok <- is.finite(lp)
+  cand <- which(ok)
+  scaled <- scale(pts, center = FALSE, scale = pmax(apply(pts, 2, stats::sd), 1e-300))
+  k <- min(length(cand) - 1L, 2L * ncol(pts) + 1L)
+  peaks <- integer(0)
+  if (k >= 1L) {
+    d2 <- as.matrix(stats::dist(scaled[cand, , drop = FALSE]))
+    for (j in seq_along(cand)) {
+      nb <- order(d2[j, ])[2:(k + 1L)]
+      if (all(lp[cand[j]] >= lp[cand[nb]])) peaks <- c(peaks, cand[j])
+    }
+  } else {
+    peaks <- cand
+  }
+  peaks <- peaks[order(lp[peaks], decreasing = TRUE)]
+  chosen <- unique(c(if (has_init && ok[1L]) 1L, peaks))
+  pts[chosen, , drop = FALSE]
+}
+
+# BFGS from x on log p, gradients by central differences in one batch of 2d points.
+climb <- function(x, counter, width) {
+  d <- length(x)
+  f <- function(p) {
+    v <- counter(matrix(p, 1L))
+    if (v == -Inf) 1e300 else -v
+  }
+  # central differences; one-sided where a step leaves the support, zero where both do
+  g <- function(p) {
+    h <- 1e-6 * pmax(abs(p), 1e-3 * width, 1e-8)
+    v <- counter(rbind(p, sweep(diag(h, d), 2, p, `+`), sweep(-diag(h, d), 2, p, `+`)))
+    f0 <- v[1L]
+    up <- v[1L + seq_len(d)]
+    down <- v[1L + d + seq_len(d)]
+    grad <- ifelse(is.finite(up) & is.finite(down), (up - down) / (2 * h),
+                   ifelse(is.finite(up), (up - f0) / h, ifelse(is.finite(down), (f0 - down) / h, 0)))
+    if (!is.finite(f0)) grad[] <- 0
+    -grad
+  }
+  res <- tryCatch(stats::optim(x, f, g, method = "BFGS",
+                               control = list(maxit = 500, reltol = 1e-12)),
+                  gma_log_density_error = function(e) stop(e),  # the user's density failed
+                  error = function(e) NULL)                     # the optimiser gave up
+  if (is.null(res) || !is.finite(res$value) || res$value >= 1e300) return(NULL)
+  list(par = res$par, log_p = -res$value)
+}
+
+# The inverse of the negative Hessian of log p at x, by central second differences in one batch,
+# made positive definite: curvatures are floored at 1e-10 of the largest and at 1 / (100 w)^2, w the
+# search region's width, so that a flat or saddle direction gives a wide but finite component. Two
+# passes: the first with small steps finds the scale, the second steps half a standard deviation
+# along each axis, so that the curvature is measured over the width that matters. Returns the
+# covariance and its inverse; NULL when log p is not finite around x.
+laplace_covariance <- function(x, log_px, counter, width) {
+  h <- 1e-4 * pmax(abs(x), 1e-2)
+  out <- NULL
+  for (pass in 1:2) {
+    hess <- fd_hessian(x, log_px, h, counter)
+    if (is.null(hess)) return(out)
+    e <- eigen(-hess, symmetric = TRUE)
+    curv <- pmax(e$values, 1e-10 * max(e$values, 0), 1 / (100 * max(width))^2)
+    cov <- e$vectors %*% (t(e$vectors) / curv)
+    out <- list(cov = (cov + t(cov)) / 2, precision = e$vectors %*% (t(e$vectors) * curv))
+    h <- 0.5 * sqrt(diag(out$cov))
+  }
+  out
+}
+
+# Where the Hessian cannot be had (a mode on the edge of the support, where a step leaves it), the
+# covariance of the screened points weighted by their density, as seen from the mode.
+local_covariance <- function(x, pts, lp) {
+  ok <- is.finite(lp)
+  w <- exp(lp[ok] - max(lp[ok]))
+  r <- sweep(pts[ok, , drop = FALSE], 2, x)
+  cov <- crossprod(r * sqrt(w / sum(w)))
+  e <- eigen(cov, symmetric = TRUE)
+  v <- pmax(e$values, 1e-10 * max(e$values, 1e-300))
+  list(cov = e$vectors %*% (t(e$vectors) * v), precision = e$vectors %*% (t(e$vectors) / v))
+}
+
+fd_hessian <- function(x, fx, h, counter) {
+  d <- length(x)
+  pairs <- which(upper.tri(diag(d)), arr.ind = TRUE)
+  steps <- rbind(diag(h, d), -diag(h, d))
+  if (nrow(pairs)) {
+    for (s in list(c(1, 1), c(1, -1), c(-1, 1), c(-1, -1))) {
+      m <- matrix(0, nrow(pairs), d)
+      m[cbind(seq_len(nrow(pairs)), pairs[, 1])] <- s[1] * h[pairs[, 1]]
+      m[cbind(seq_len(nrow(pairs)), pairs[, 2])] <- s[2] * h[pairs[, 2]]
+      steps <- rbind(steps, m)
+    }
+  }
+  v <- counter(sweep(steps, 2, x, `+`))
+  if (any(!is.finite(v))) return(NULL)
+  hess <- diag((v[seq_len(d)] - 2 * fx + v[d + seq_len(d)]) / h^2, d)
+  if (nrow(pairs)) {
+    np <- nrow(pairs)
+    off <- 2 * d
+    pp <- v[off + seq_len(np)]
+    pm <- v[off + np + seq_len(np)]
+    mp <- v[off + 2 * np + seq_len(np)]
+    mm <- v[off + 3 * np + seq_len(np)]
+    hij <- (pp - pm - mp + mm) / (4 * h[pairs[, 1]] * h[pairs[, 2]])
+    hess[pairs] <- hij
+    hess[pairs[, 2:1, drop = FALSE]] <- hij
+  }
+  hess
+}
+
+# Whether x lies within `radius` Mahalanobis units of a kept mode, under that mode's covariance.
+same_mode <- function(x, mode, radius = 1) {
+  r <- x - mode$par
+  sum(r * (mode$precision %*% r)) < radius^2
+}
