@@ -1,7 +1,7 @@
 # LMA: a Laplace mixture approximation. Screen a space-filling design, start a gradient-free
-# optimiser (BFGS on batched central differences) from the screened points that are local maxima
-# among their neighbours, merge the modes found, and give each a Laplace covariance (a
-# finite-difference Hessian, made positive definite) and a weight from its Laplace evidence.
+# optimiser (BFGS on batched central differences) from the screened points that the modes found so
+# far explain least, merge the modes found, and give each a Laplace covariance (a finite-difference
+# Hessian, made positive definite) and a weight from its Laplace evidence.
 
 laplace_mixture <- function(d, init, scale, box, control, ev, names) {
   n_before <- ev$count()
@@ -12,21 +12,24 @@ laplace_mixture <- function(d, init, scale, box, control, ev, names) {
   if (all(lp_screen == -Inf))
     arg_error("log_density", sprintf(
       "is -Inf at all %d screening points: give `init` where the target has mass, or a `box` around it", nrow(screen)))
-  starts <- spread_starts(screen, lp_screen, has_init = !is.null(init))
-
-  # Climb from each start in turn, best first; a start already inside a found mode's Laplace
-  # region (3 Mahalanobis units) is skipped, and no new climb starts once n_starts climbs or the
-  # budget are spent.
+  # Climb from one start at a time. The first is init (when given) or the best screened point;
+  # each next one is the best screened point that the modes found so far do not explain: its log
+  # density exceeds their (unnormalised) Laplace approximation by more than one nat. So the search
+  # goes where the approximation misses mass, small modes included, and stops when nothing is
+  # unexplained, after n_starts climbs, or when the budget is spent.
   width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
   budget <- control$lma_budget * control$n_evals
+  ok <- is.finite(lp_screen)
   laplace <- list()
-  climbs <- 0L
-  for (i in seq_len(nrow(starts))) {
-    if (length(laplace) >= control$lma_max_modes || climbs >= n_starts ||
-        ev$count() - n_before > budget) break
-    if (any(vapply(laplace, function(l) same_mode(starts[i, ], l, 3), logical(1)))) next
-    climbs <- climbs + 1L
-    m <- climb(starts[i, ], ev$evaluate, width)
+  tried <- rep(FALSE, nrow(screen))
+  for (climbs in seq_len(n_starts)) {
+    if (length(laplace) >= control$lma_max_modes || ev$count() - n_before > budget) break
+    unexplained <- ok & !tried & lp_screen > laplace_log_density(screen, laplace) + 1
+    if (!any(unexplained)) break
+    first <- climbs == 1L && !is.null(init) && ok[1L]  # screen[1, ] is init
+    i <- if (first) 1L else which(unexplained)[which.max(lp_screen[unexplained])]
+    tried[i] <- TRUE
+    m <- climb(screen[i, ], ev$evaluate, width)
     if (is.null(m) || any(vapply(laplace, function(l) same_mode(m$par, l), logical(1)))) next
     lap <- laplace_covariance(m$par, m$log_p, ev$evaluate, width)
     if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
@@ -60,27 +63,16 @@ screening_points <- function(d, init, scale, box, n) {
   unname(pts)
 }
 
-# Screened points that are the highest among their k nearest neighbours (distances scaled by the
-# design's spread), best first: a start in every basin the design saw, not only the biggest ones.
-# The initial point, when given, always starts.
-spread_starts <- function(pts, lp, has_init) {
-  ok <- is.finite(lp)
-  cand <- which(ok)
-  scaled <- scale(pts, center = FALSE, scale = pmax(apply(pts, 2, stats::sd), 1e-300))
-  k <- min(length(cand) - 1L, 2L * ncol(pts) + 1L)
-  peaks <- integer(0)
-  if (k >= 1L) {
-    d2 <- as.matrix(stats::dist(scaled[cand, , drop = FALSE]))
-    for (j in seq_along(cand)) {
-      nb <- order(d2[j, ])[2:(k + 1L)]
-      if (all(lp[cand[j]] >= lp[cand[nb]])) peaks <- c(peaks, cand[j])
-    }
-  } else {
-    peaks <- cand
-  }
-  peaks <- peaks[order(lp[peaks], decreasing = TRUE)]
-  chosen <- unique(c(if (has_init && ok[1L]) 1L, peaks))
-  pts[chosen, , drop = FALSE]
+# log of sum_j p(mu_j) exp(-(x - mu_j)' P_j (x - mu_j) / 2) at the rows of x: what the modes found
+# so far predict for log p (-Inf with none).
+laplace_log_density <- function(x, modes) {
+  if (!length(modes)) return(rep(-Inf, nrow(x)))
+  terms <- vapply(modes, function(l) {
+    r <- sweep(x, 2, l$par)
+    l$log_p - 0.5 * rowSums((r %*% l$precision) * r)
+  }, numeric(nrow(x)))
+  terms <- matrix(terms, nrow(x))
+  apply(terms, 1L, log_sum_exp)
 }
 
 # BFGS from x on log p, gradients by central differences in one batch of 2d points.
