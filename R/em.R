@@ -5,22 +5,25 @@ fit_em <- function(start, control, threads, ev, budget) {
   d <- ncol(start$means)
   bank_size <- control$em_bank
   n_rounds <- max(1L, min(control$em_iter, floor(budget / bank_size)))
-  min_ess <- if (is.null(control$em_min_ess)) 2 * d else control$em_min_ess
+  min_ess <- if (is.null(control$em_min_ess)) d * (d + 3) / 2 else control$em_min_ess
   mix <- start
   rounds <- vector("list", n_rounds)
   trace <- data.frame(round = seq_len(n_rounds), ess = NA_real_, beta = NA_real_,
                       updated = NA_integer_, components = NA_integer_, log_z = NA_real_)
   for (t in seq_len(n_rounds)) {
-    bank <- draw_mixture(mix, bank_size)
+    proposal <- defensive_proposal(mix, control$em_defensive, control$em_defensive_scale)
+    bank <- list(points = draw_proposal(proposal, bank_size))
     log_p <- ev$evaluate(bank$points)
-    log_q <- dmixture(bank$points, mix, log = TRUE, threads = threads)
-    rounds[[t]] <- list(points = bank$points, log_p = log_p, mixture = mix)
+    log_q <- log_proposal(bank$points, proposal, threads)
+    rounds[[t]] <- list(points = bank$points, log_p = log_p, proposal = proposal)
     if (all(log_p == -Inf))
       arg_error("log_density", sprintf(
         "is -Inf at all %d points drawn in EM round %d: place the start where the target has mass", bank_size, t))
     beta <- tempering_beta(log_p - log_q, control$em_ess_min * bank_size)
-    step <- gma_em_step(t(bank$points), log_p, mix$weights, t(mix$means), mix$chols, beta,
-                        min_ess, control$em_eig_floor, control$em_ridge, threads)
+    # importance weights against the proposal, responsibilities among the mixture's own
+    # components: the defensive one is rebuilt around the updated mixture each round
+    step <- gma_em_step(t(bank$points), log_p, mix$weights, t(mix$means), mix$chols, log_q,
+                        beta, min_ess, control$em_eig_floor, control$em_ridge, threads)
     trace[t, c("ess", "beta", "updated", "components", "log_z")] <-
       c(step$ess, beta, sum(step$updated), length(mix$weights), log_evidence(log_p - log_q)[["log_z"]])
     keep <- step$weights > control$em_prune
@@ -33,9 +36,19 @@ fit_em <- function(start, control, threads, ev, budget) {
   # deterministic-mixture, or balance-heuristic, weights): no evaluation is wasted
   points <- do.call(rbind, lapply(rounds, `[[`, "points"))
   log_p <- unlist(lapply(rounds, `[[`, "log_p"))
-  log_q_rounds <- vapply(rounds, function(r) dmixture(points, r$mixture, log = TRUE, threads = threads),
+  log_q_rounds <- vapply(rounds, function(r) log_proposal(points, r$proposal, threads),
                          numeric(nrow(points)))
   log_q_pool <- apply(matrix(log_q_rounds, nrow(points)), 1L, log_sum_exp) - log(n_rounds)
+  # the fitted mixture: a few EM steps on the pooled, importance-weighted points of all rounds,
+  # rather than the last round's alone (about n_rounds times less Monte Carlo noise)
+  for (i in seq_len(control$em_final_steps)) {
+    step <- gma_em_step(t(points), log_p, mix$weights, t(mix$means), mix$chols, log_q_pool, 1,
+                        min_ess, control$em_eig_floor, control$em_ridge, threads)
+    keep <- step$weights > control$em_prune
+    means <- t(step$means)[keep, , drop = FALSE]
+    colnames(means) <- colnames(start$means)
+    mix <- gma_mixture(step$weights[keep], means, step$covs[, , keep, drop = FALSE])
+  }
   list(
     mixture = mix,
     bank = list(points = points, log_p = log_p, component = rep(seq_len(n_rounds), each = bank_size),
@@ -44,6 +57,46 @@ fit_em <- function(start, control, threads, ev, budget) {
     trace = trace,
     iterations = n_rounds, converged = TRUE, stalled = FALSE
   )
+}
+
+# An EM round's proposal: the mixture plus a defensive multivariate t component (3 degrees of
+# freedom) of weight `weight`, centred on the mixture's overall mean with its overall covariance
+# (within and between components) times scale^2. Gaussian components have lighter tails than many
+# targets (a log-transformed scale parameter has an exponential tail), and importance weights p / q
+# then have no variance there; the t component bounds them.
+defensive_proposal <- function(mixture, weight, scale, df = 3) {
+  w <- mixture$weights
+  m <- colSums(mixture$means * w)
+  within <- apply(mixture$covs, c(1, 2), function(v) sum(v * w))
+  between <- crossprod(sweep(mixture$means, 2, m) * sqrt(w))
+  list(mixture = mixture, weight = weight, mean = m, chol = t(chol(scale^2 * (within + between))),
+       df = df)
+}
+
+# n points: round(n * weight) from the t component, the rest from the mixture.
+draw_proposal <- function(p, n) {
+  n_t <- round(n * p$weight)
+  x <- draw_mixture(p$mixture, n - n_t)$points
+  if (n_t > 0) {
+    d <- length(p$mean)
+    z <- matrix(stats::rnorm(n_t * d), n_t) / sqrt(stats::rchisq(n_t, p$df) / p$df)
+    x <- rbind(x, sweep(z %*% t(p$chol), 2, p$mean, `+`))
+  }
+  x
+}
+
+# The proposal's log density at the rows of x: the weighted mixture and t terms, exactly as
+# draw_proposal mixes them (its fixed count is the expected count of independent labels).
+log_proposal <- function(x, p, threads) {
+  log_mix <- dmixture(x, p$mixture, log = TRUE, threads = threads)
+  if (p$weight <= 0) return(log_mix)
+  d <- length(p$mean)
+  r <- backsolve(p$chol, t(sweep(x, 2, p$mean)), upper.tri = FALSE)
+  log_t <- lgamma((p$df + d) / 2) - lgamma(p$df / 2) - d / 2 * log(p$df * pi) -
+    sum(log(diag(p$chol))) - (p$df + d) / 2 * log1p(colSums(r^2) / p$df)
+  a <- log1p(-p$weight) + log_mix
+  b <- log(p$weight) + log_t
+  pmax(a, b) + log1p(exp(-abs(a - b)))
 }
 
 # The tempering exponent for one EM round: 1 when the importance weights' effective sample size is

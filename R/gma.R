@@ -41,7 +41,14 @@
 #' @param scale the spread of the default components around `init`: a number, `d` standard
 #'   deviations, or a `d x d` covariance matrix.
 #' @param box `c(lower, upper)` or a `d x 2` matrix of limits inside which the default components
-#'   are placed. It does not restrict the target: return `-Inf` from `log_density` for that.
+#'   are placed (W-GMA) or the mode search looks (EM, LMA). It does not restrict the target: use
+#'   `lower` and `upper`, or return `-Inf` from `log_density`.
+#' @param lower,upper bounds of the parameters (a number each, recycled, or `d` numbers; `-Inf`
+#'   and `Inf` for none). A bounded parameter is sampled on an unconstrained scale (log for one
+#'   bound, logit for two) with the log-Jacobian added, so `log_density` is written on the natural
+#'   scale and the draws come back on it. `init` and `box` are on the natural scale; `scale`,
+#'   `means`, `covs` and the fitted mixture (`fit$mixture`, `fit$bank`) are on the unconstrained
+#'   one (`fit$bounds` holds the map).
 #' @param means,covs components placed by hand, as in [gma_mixture()].
 #' @param n_components the number of components `N` of the default design.
 #' @param n_per_component the bank size per component `M`; the density is evaluated `N * M` times.
@@ -78,6 +85,7 @@
 #' hist(fit$draws, breaks = 60, freq = FALSE)
 #' @export
 gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NULL,
+                       lower = NULL, upper = NULL,
                        means = NULL, covs = NULL, n_components = NULL, n_per_component = 100L,
                        n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
@@ -91,11 +99,15 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   control <- as_control(control)
   threads <- check_threads(threads)
   per_comp <- check_count(n_per_component, "n_per_component")
-  ev <- evaluation_counter(target, threads)
-
   d <- infer_dim(dim, init, box, means)
   nm <- param_names(d, if (!is.null(names(init))) names(init) else
     if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box))
+  bounds <- as_bounds(lower, upper, d)
+  if (!is.null(bounds)) {
+    if (!is.null(init)) init <- drop(to_unconstrained(check_finite_vector(init, "init", d), bounds))
+    if (!is.null(box)) box <- box_to_unconstrained(as_box(box, d), bounds)
+  }
+  ev <- evaluation_counter(target, threads, bounds)
   laplace <- NULL
   if (method == "wgma" || !is.null(means)) {
     initial <- initial_mixture(d, init, scale, box, means, covs, n_components)
@@ -119,13 +131,14 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
 
   is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
   n_draws <- if (is.null(n_draws)) nrow(fit$bank$points) else check_count(n_draws, "n_draws")
-  draws <- if (importance) {
+  bank_draws <- if (importance) {
     fit$bank$points[resample_weights(is$psis$log_weights, n_draws, resampling), , drop = FALSE]
   } else if (method == "wgma") {
     fit$bank$points[resample_bank(fit$mixture$weights, fit$per_comp, n_draws, resampling), , drop = FALSE]
   } else {
     rmixture(n_draws, fit$mixture)  # the fitted mixture itself, uncorrected
   }
+  draws <- to_natural(bank_draws, bounds)
   colnames(draws) <- nm
   if (importance && is.finite(is$pareto_k) && is$pareto_k > 0.7)
     warning(sprintf(paste(
@@ -142,23 +155,25 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
                       log_z_se = is$log_z[["se"]]),
       n_evals = ev$count(),
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
-      target = target, method = method, resampling = resampling, threads = threads,
+      target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
       control = control, call = call
     )
   ), class = "gma_fit")
 }
 
-# The target's evaluations, counted and timed: ev$evaluate(x) evaluates the rows of x, ev$count()
-# and ev$seconds() tell how many so far and how long they took.
-evaluation_counter <- function(target, threads) {
+# The target's evaluations, counted and timed: ev$evaluate(y) evaluates the rows of y (on the
+# unconstrained scale when there are bounds: the density there has the log-Jacobian added),
+# ev$count() and ev$seconds() tell how many so far and how long they took.
+evaluation_counter <- function(target, threads, bounds = NULL) {
   n <- 0
   seconds <- 0
   list(
-    evaluate = function(x) {
+    evaluate = function(y) {
       t0 <- proc.time()[["elapsed"]]
-      out <- gma_evaluate(target, x, threads)
+      x <- to_natural(y, bounds)
+      out <- gma_evaluate(target, x, threads) + log_jacobian(y, bounds)
       seconds <<- seconds + proc.time()[["elapsed"]] - t0
-      n <<- n + nrow(x)
+      n <<- n + nrow(y)
       out
     },
     count = function() n,

@@ -9,7 +9,9 @@
 #' @param digits significant digits to print.
 #' @param ... unused.
 #' @return `summary()`: an object of class `summary.gma_fit` with a data frame `table` (one row a
-#'   parameter) and the fit's diagnostics. `as.matrix()`: the `n_draws x d` draws. `print()` and
+#'   parameter: mean, sd, quantiles, the Monte Carlo standard error of the mean and the effective
+#'   sample size, which for importance-corrected draws is the importance sampling one) and the
+#'   fit's diagnostics (Pareto k, ESS, log evidence and its standard error). `as.matrix()`: the `n_draws x d` draws. `print()` and
 #'   `plot()` return `x` invisibly.
 #' @examples
 #' set.seed(2)
@@ -71,10 +73,14 @@ summary.gma_fit <- function(object, probs = c(0.05, 0.5, 0.95), ...) {
   q <- t(apply(draws, 2, stats::quantile, probs = probs, names = FALSE))
   if (length(probs) == 1L) q <- t(q)
   colnames(q) <- sprintf("q%s", format(100 * probs, trim = TRUE))
-  table <- data.frame(variable = colnames(draws), mean = colMeans(draws),
-                      sd = apply(draws, 2, stats::sd), q, row.names = NULL, check.names = FALSE)
-  structure(list(table = table, header = fit_header(object), n_evals = object$n_evals,
-                 converged = object$converged, iterations = object$iterations),
+  sds <- apply(draws, 2, stats::sd)
+  # resampled draws carry no more information than the weights they were resampled by
+  ess <- if (object$importance) min(nrow(draws), object$diagnostics[["ess"]]) else nrow(draws)
+  table <- data.frame(variable = colnames(draws), mean = colMeans(draws), sd = sds, q,
+                      mcse_mean = sds / sqrt(ess), ess = ess, row.names = NULL, check.names = FALSE)
+  structure(list(table = table, header = fit_header(object), diagnostics = object$diagnostics,
+                 n_evals = object$n_evals, converged = object$converged,
+                 iterations = object$iterations),
             class = "summary.gma_fit")
 }
 
@@ -126,7 +132,8 @@ plot_marginal_1d <- function(x, target) {
   graphics::hist(draws, breaks = 60, freq = FALSE, col = "grey85", border = "white",
                  main = "draws", xlab = colnames(x$draws)[1])
   grid <- seq(min(draws), max(draws), length.out = 400)
-  graphics::lines(grid, dmixture(grid, x$mixture), col = "steelblue", lwd = 2)
+  if (is.null(x$bounds))  # else the mixture lives on the unconstrained scale
+    graphics::lines(grid, dmixture(grid, x$mixture), col = "steelblue", lwd = 2)
   if (!is.null(target)) {
     lp <- gma_evaluate(target, matrix(grid, ncol = 1L), x$threads)
     p <- exp(lp - max(lp))

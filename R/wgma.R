@@ -13,7 +13,8 @@ fit_wgma <- function(initial, per_comp, control, threads, ev) {
   fit2$trace$stage1 <- c(fit$trace, list(
     mixture = fit$mixture, iterations = fit$iterations, converged = fit$converged,
     stalled = fit$stalled, n_evals = length(fit$bank$log_p), kept = refined$kept))
-  fit2$refine <- list(initial = refined$mixture, stage1 = fit$mixture)
+  # the mixture the returned bank was drawn from (gma_sample()'s `initial` is the first stage's)
+  fit2$refine <- list(initial = refined$mixture)
   fit2$timing <- fit$timing + fit2$timing
   fit2
 }

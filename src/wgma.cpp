@@ -92,7 +92,7 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
   opt.mirror_temperature = number("mirror_temperature", opt.mirror_temperature);
   opt.mixing = number("mixing", opt.mixing);
   opt.mixing_min = number("mixing_min", opt.mixing_min);
-  opt.momentum = number("momentum", opt.momentum);
+  opt.momentum = number("momentum", optimizer == "mirror" ? opt.momentum : 0.0);
   opt.average = static_cast<int>(number("average", opt.average));
   gmasampler::WgmaResult res;
   try {

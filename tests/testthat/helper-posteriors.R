@@ -143,29 +143,30 @@ target_warpbreaks <- function() {
     "near-Gaussian, sds ~0.06 to ~0.15"))
 }
 
-# (e) AR(2) on lh, likelihood conditional on the first two observations.
+# (e) AR(2) on lh, likelihood conditional on the first two observations, in the intercept form
+# y_t = c + phi1 y_{t-1} + phi2 y_{t-2} + e_t. (In the mean form, y_t - mu = phi1 (y_{t-1} - mu) +
+# ..., the mean mu = c / (1 - phi1 - phi2) is a ratio with a heavy tail where phi1 + phi2 nears 1:
+# its posterior sd is about three times its Laplace sd and is dominated by draws of prior size, so
+# no sampler, the reference chains included, estimates it to 10% at a sane cost.)
 target_ar2 <- function() {
   y <- as.numeric(datasets::lh)
   n <- length(y)
   y0 <- y[3:n]
-  y1 <- y[2:(n - 1L)]
-  y2 <- y[1:(n - 2L)]
+  X <- cbind(1, y[2:(n - 1L)], y[1:(n - 2L)])
   m <- n - 2L
-  init <- c(mu = mean(y), phi1 = 0, phi2 = 0, log_sigma = log(stats::sd(y)))
+  init <- c(c = mean(y), phi1 = 0, phi2 = 0, log_sigma = log(stats::sd(y)))
   f <- function(x) {
     x <- as_point_matrix(x, 4L)
-    mu <- x[, 1L]; phi1 <- x[, 2L]; phi2 <- x[, 3L]; ls <- x[, 4L]
-    # residuals: one column a point
-    r <- outer(y0, mu, "-") - sweep(outer(y1, mu, "-"), 2L, phi1, "*") -
-      sweep(outer(y2, mu, "-"), 2L, phi2, "*")
-    ss <- colSums(r^2)
-    lp <- -m * ls - 0.5 * ss * exp(-2 * ls) -
-      0.5 * (mu / 10)^2 - 0.5 * (phi1^2 + phi2^2)
+    ls <- x[, 4L]
+    ss <- colSums((y0 - X %*% t(x[, 1:3, drop = FALSE]))^2)
+    lp <- -m * ls - 0.5 * ss * exp(-2 * ls) - 0.5 * (x[, 1L] / 10)^2 -
+      0.5 * (x[, 2L]^2 + x[, 3L]^2)
     finite_or_minus_inf(lp)
   }
   make_target(f, init, paste(
-    "AR(2) on lh (48 hormone levels), conditional likelihood, mean mu, phi1, phi2, log sigma;",
-    "N(0, 10^2) on mu, N(0, 1) on the phis (no stationarity constraint), flat on log sigma"))
+    "AR(2) on lh (48 hormone levels), conditional likelihood, intercept c, phi1, phi2,",
+    "log sigma; N(0, 10^2) on c, N(0, 1) on the phis (no stationarity constraint), flat on",
+    "log sigma; near-Gaussian"))
 }
 
 # Sufficient statistics of chickwts by feed, weight in units of 10 g.

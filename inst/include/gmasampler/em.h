@@ -74,24 +74,29 @@ inline bool regularise_covariance(Eigen::MatrixXd& s, double eig_floor) {
   return true;
 }
 
-// One EM step from the bank x (d x n) drawn from the mixture (comps, w), with log p at each point.
-// The sufficient statistics are summed in fixed chunks of 512 points, each chunk on one thread,
-// and the chunks added in order: the result does not depend on the thread count.
+// One EM step from the bank x (d x n) with log p at each point. The responsibilities come from the
+// mixture (comps, w); the importance weights from log_q_proposal, the log density of what the bank
+// was drawn from (the mixture itself when empty: a proposal may add a defensive component that
+// the update leaves out). The sufficient statistics are summed in fixed chunks of 512 points, each
+// chunk on one thread, and the chunks added in order: the result does not depend on the thread
+// count.
 inline EmResult em_step(const std::vector<Gaussian>& comps, const std::vector<double>& w,
                         const Eigen::MatrixXd& x, const std::vector<double>& log_p, double beta,
-                        const EmOptions& opt, const ParallelFor& pfor) {
+                        const EmOptions& opt, const ParallelFor& pfor,
+                        const std::vector<double>& log_q_proposal = std::vector<double>()) {
   const std::size_t n = x.cols(), K = comps.size();
   const int d = static_cast<int>(x.rows());
   EmResult res;
   std::vector<double> terms;
   res.log_q = mixture_terms(comps, w, x, terms, pfor);
+  const std::vector<double>& log_q_is = log_q_proposal.empty() ? res.log_q : log_q_proposal;
 
   // self-normalised importance weights, tempered by beta
   std::vector<double> lw(n);
   double mx = -std::numeric_limits<double>::infinity();
   for (std::size_t m = 0; m < n; ++m) {
-    lw[m] = std::isfinite(log_p[m]) && std::isfinite(res.log_q[m])
-                ? beta * (log_p[m] - res.log_q[m])
+    lw[m] = std::isfinite(log_p[m]) && std::isfinite(log_q_is[m]) && std::isfinite(res.log_q[m])
+                ? beta * (log_p[m] - log_q_is[m])
                 : -std::numeric_limits<double>::infinity();
     mx = std::max(mx, lw[m]);
   }
