@@ -2,6 +2,8 @@
 R ?= R
 RSCRIPT ?= Rscript
 DEPS = Rcpp RcppEigen RcppParallel testthat
+# suggested packages whose tests are skipped without them: installed so that every test runs
+TEST_DEPS = posterior coda loo future future.apply mcmc
 BENCH_DEPS = mcmc
 DOC_DEPS = roxygen2 knitr rmarkdown
 
@@ -17,6 +19,7 @@ demo: install
 	$(RSCRIPT) inst/examples/demo.R
 
 test: install
+	$(RSCRIPT) tools/install-deps.R $(TEST_DEPS)
 	$(RSCRIPT) tools/run-tests.R
 
 bench: install

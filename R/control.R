@@ -48,6 +48,9 @@
 #' @param max_memory the most memory, in bytes, that the bank and the log-pdf matrix may take. The
 #'   fit stops with an error, before or while the matrix is built, rather than exhaust the machine.
 #' @param keep_weights keep the weights of every iteration in the trace.
+#' @param progress show a progress bar of the density evaluations; by default in interactive
+#'   sessions only (`getOption("gmasampler.progress")` overrides). Ctrl-C stops a fit at any
+#'   point: the C++ loops check for it between blocks, and no thread outlives the call.
 #' @param n_evals the budget of density evaluations for `method = "em"` and `"lma"`: the mode
 #'   search takes what it needs (at most `lma_budget` of it), EM rounds of `em_bank` points fill
 #'   the rest (at least two rounds).
@@ -84,7 +87,7 @@
 #'
 #'   It is the one stabiliser on by default because it measured best (`bench/stabilisers.R`, the
 #'   paper's five targets with exact truth): the same draws, as every convergent setting reaches
-#'   the same optimum of the convex objective, in 1.2 to 2.8 times fewer iterations, and a wider
+#'   the same optimum of the convex objective, in 1.1 to 2.6 times fewer iterations, and a wider
 #'   range of step sizes that converge on every target (`eta0` from 0.1 to 2, against 0.1 to 1.5
 #'   without it). `eta0 = 1` needs no tuning to the target: the objective is 1-smooth relative to
 #'   the entropy of the weights whatever the target (its Bregman divergence is `KL(q_w || q_v) <=
@@ -125,7 +128,7 @@
 #'   Off by default: at the same number of evaluations, twice as many components in one stage
 #'   were as accurate or better on four of the paper's five targets; refinement won only on the
 #'   double banana (mean error 0.03 against 0.04 sd), and on one-dimensional targets it lost the
-#'   low-mass modes (sd 12 to 32% low on the trimodal target), since components follow the mass
+#'   low-mass modes (sd 8 to 36% low on the trimodal target), since components follow the mass
 #'   and too few are left to cover wide, light regions. Its second stage also has many
 #'   overlapping components, so its fit is several times slower.
 #' @param refine_keep,refine_shrink,refine_jitter see `refine`: the fraction of components kept
@@ -138,6 +141,7 @@ gma_control <- function(optimizer = c("mirror", "pgd"),
                         step = NULL, eta0 = NULL, max_iter = 1000L, tol = 1e-3,
                         gradient = c("own", "pooled"), normalize = NULL, sparse_tol = 1e-14,
                         log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE,
+                        progress = getOption("gmasampler.progress", interactive()),
                         n_evals = 20000, em_bank = 1000L, em_iter = 40L, em_min_ess = NULL,
                         em_ess_min = 0.05, em_eig_floor = 1e-12, em_ridge = 0, em_prune = 1e-8,
                         em_split = 5L, em_defensive = 0.1, em_defensive_scale = 2,
@@ -165,6 +169,7 @@ gma_control <- function(optimizer = c("mirror", "pgd"),
     log_floor = check_number(log_floor, "log_floor", min = -700, max = 0),
     max_memory = check_number(max_memory, "max_memory", min = 0, open_min = TRUE),
     keep_weights = check_flag(keep_weights, "keep_weights"),
+    progress = check_flag(progress, "progress"),
     n_evals = check_count(n_evals, "n_evals"),
     em_bank = check_count(em_bank, "em_bank", min = 10),
     em_iter = check_count(em_iter, "em_iter"),

@@ -89,10 +89,11 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
                        means = NULL, covs = NULL, n_components = NULL, n_per_component = 100L,
                        n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
-                       vectorized = FALSE, data = NULL, threads = NULL, control = gma_control()) {
+                       vectorized = FALSE, data = NULL, evaluator = c("sequential", "future"),
+                       threads = NULL, control = gma_control()) {
   call <- match.call()
   t_start <- proc.time()[["elapsed"]]
-  target <- gma_target(log_density, vectorized = vectorized, data = data)
+  target <- gma_target(log_density, vectorized = vectorized, data = data, evaluator = evaluator)
   method <- match_choice(method, c("em", "wgma", "lma"), "method")
   importance <- if (is.null(importance)) method != "wgma" else check_flag(importance, "importance")
   resampling <- match_choice(resampling, c("stratified", "systematic", "multinomial"), "resampling")
@@ -107,7 +108,11 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     if (!is.null(init)) init <- drop(to_unconstrained(check_finite_vector(init, "init", d), bounds))
     if (!is.null(box)) box <- box_to_unconstrained(as_box(box, d), bounds)
   }
-  ev <- evaluation_counter(target, threads, bounds)
+  expected <- if (method == "wgma") {
+    per_comp * (if (!is.null(means)) NROW(means) else if (!is.null(n_components)) n_components else default_n_components(d))
+  } else control$n_evals
+  ev <- evaluation_counter(target, threads, bounds, if (control$progress) expected)
+  on.exit(ev$done(), add = TRUE)
   laplace <- NULL
   if (method == "wgma" || !is.null(means)) {
     initial <- initial_mixture(d, init, scale, box, means, covs, n_components)
@@ -127,6 +132,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     lma = fit_em(initial, utils::modifyList(control, list(em_iter = 1L)), threads, ev,
                  budget = max(control$n_evals - ev$count(), control$em_bank))
   )
+  ev$done(complete = TRUE)
   if (method == "lma") fit$mixture <- initial  # the Laplace mixture itself; its bank corrects it
 
   is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
@@ -164,9 +170,11 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
 # The target's evaluations, counted and timed: ev$evaluate(y) evaluates the rows of y (on the
 # unconstrained scale when there are bounds: the density there has the log-Jacobian added),
 # ev$count() and ev$seconds() tell how many so far and how long they took.
-evaluation_counter <- function(target, threads, bounds = NULL) {
+# With `expected` evaluations, a text progress bar follows the count (ev$done() closes it).
+evaluation_counter <- function(target, threads, bounds = NULL, expected = NULL) {
   n <- 0
   seconds <- 0
+  bar <- if (!is.null(expected)) utils::txtProgressBar(0, expected, style = 3, file = stderr())
   list(
     evaluate = function(y) {
       t0 <- proc.time()[["elapsed"]]
@@ -174,10 +182,16 @@ evaluation_counter <- function(target, threads, bounds = NULL) {
       out <- gma_evaluate(target, x, threads) + log_jacobian(y, bounds)
       seconds <<- seconds + proc.time()[["elapsed"]] - t0
       n <<- n + nrow(y)
+      if (!is.null(bar)) utils::setTxtProgressBar(bar, min(n, expected))
       out
     },
     count = function() n,
-    seconds = function() seconds
+    seconds = function() seconds,
+    done = function(complete = FALSE) if (!is.null(bar)) {
+      if (complete) utils::setTxtProgressBar(bar, expected)  # a fit can finish under its budget
+      close(bar)
+      bar <<- NULL
+    }
   )
 }
 

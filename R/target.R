@@ -15,20 +15,37 @@
 #' @param data for a compiled `log_density`: a numeric vector, a numeric matrix or array, or a
 #'   (named) list of them. It is copied once, before the threads start, and handed to every call
 #'   as a `gmasampler::Data`. Integer and logical values become doubles.
+#' @param evaluator how an R `log_density` is evaluated: `"sequential"` in this R process, or
+#'   `"future"` in chunks across the workers of the plan the user set with `future::plan()`
+#'   (multisession, cluster, or future.batchtools on an HPC scheduler); needs the future.apply
+#'   package. The values, and so the draws for a seed, are the same whatever the plan. Compiled
+#'   densities run in threads instead: external pointers cannot travel to other processes.
+#' @param chunks for `evaluator = "future"`, the number of chunks a batch is split into; `NULL`
+#'   takes four a worker.
 #' @return An object of class `gma_target`.
 #' @examples
 #' target <- gma_target(function(x) -sum(x^2) / 2)
 #' gma_evaluate(target, matrix(c(0, 1, 2, 0), 2))
 #' @export
-gma_target <- function(log_density, vectorized = FALSE, data = NULL) {
+gma_target <- function(log_density, vectorized = FALSE, data = NULL,
+                       evaluator = c("sequential", "future"), chunks = NULL) {
   if (inherits(log_density, "gma_target")) return(log_density)
   vectorized <- check_flag(vectorized, "vectorized")
+  evaluator <- match_choice(evaluator, c("sequential", "future"), "evaluator")
+  if (!is.null(chunks)) chunks <- check_count(chunks, "chunks")
   if (is.function(log_density)) {
     if (!is.null(data))
       arg_error("data", "is for compiled log densities; an R function can use its own environment")
+    if (evaluator == "future" && !requireNamespace("future.apply", quietly = TRUE))
+      arg_error("evaluator", '"future" needs the future.apply package: install.packages("future.apply")')
     kind <- if (vectorized) "vectorized" else "point"
-    return(structure(list(kind = kind, fn = log_density), class = "gma_target"))
+    return(structure(list(kind = kind, fn = log_density, evaluator = evaluator, chunks = chunks),
+                     class = "gma_target"))
   }
+  if (evaluator == "future")
+    arg_error("evaluator", paste(
+      '"future" is for R functions: a compiled density runs in threads (`threads`), and its',
+      "external pointer cannot be sent to another process"))
   if (typeof(log_density) == "externalptr") {
     problem <- gma_xptr_problem(log_density)
     if (nzchar(problem)) arg_error("log_density", problem)
@@ -67,7 +84,7 @@ print.gma_log_density <- function(x, ...) {
 print.gma_target <- function(x, ...) {
   what <- switch(x$kind, point = "an R function of one point",
                  vectorized = "a vectorised R function", compiled = "a compiled C++ function")
-  cat("<gma_target>", what, "\n")
+  cat("<gma_target>", what, if (identical(x$evaluator, "future")) "evaluated through future", "\n")
   if (x$kind == "compiled" && length(x$data))
     cat("data:", paste(format_data_names(x$data), collapse = ", "), "\n")
   invisible(x)
@@ -95,12 +112,29 @@ gma_evaluate <- function(target, x, threads = NULL) {
   threads <- check_threads(threads)
   if (!is.matrix(x) || !is.numeric(x)) arg_error("x", "must be a numeric matrix, one point a row")
   n <- nrow(x)
-  values <- switch(target$kind,
-    point = evaluate_point_fn(target$fn, x),
-    vectorized = evaluate_vectorized_fn(target$fn, x),
-    compiled = evaluate_compiled(target, x, threads)
-  )
+  values <- if (identical(target$evaluator, "future") && n > 1L) {
+    evaluate_future(target, x)
+  } else {
+    switch(target$kind,
+      point = evaluate_point_fn(target$fn, x),
+      vectorized = evaluate_vectorized_fn(target$fn, x),
+      compiled = evaluate_compiled(target, x, threads)
+    )
+  }
   check_log_density_values(values, x)
+}
+
+# The batch in chunks across the future plan's workers, put back in order. The density draws no
+# random numbers (future.seed = FALSE), so the values do not depend on the plan.
+evaluate_future <- function(target, x) {
+  n_chunks <- if (is.null(target$chunks)) 4L * future::nbrOfWorkers() else target$chunks
+  n_chunks <- max(1L, min(n_chunks, nrow(x)))
+  idx <- split(seq_len(nrow(x)), cut(seq_len(nrow(x)), n_chunks, labels = FALSE))
+  fn <- target$fn
+  eval_chunk <- if (target$kind == "point") evaluate_point_fn else evaluate_vectorized_fn
+  parts <- future.apply::future_lapply(idx, function(i) eval_chunk(fn, x[i, , drop = FALSE]),
+                                       future.seed = FALSE)
+  unlist(parts, use.names = FALSE)
 }
 
 evaluate_point_fn <- function(fn, x) {

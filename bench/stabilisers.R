@@ -62,12 +62,12 @@ for (nm in names(targets)) with(targets[[nm]], cat(sprintf("  %-13s d = %d, N = 
 plain <- list(optimizer = "mirror", step = "constant", eta0 = 1, max_iter = 1000L, tol = 1e-3,
               gradient = "own", normalize = FALSE, temper = 1, entropy = 0, mirror_temperature = 1,
               mixing = 0, momentum = 0, average = 0L, anneal = 100L, refine = FALSE)
-run_fit <- function(tg, settings, seed, n_mult = 1, m_mult = 1) {
+run_fit <- function(tg, settings, seed, n_mult = 1, m_mult = 1, threads = 1L) {
   ctl <- do.call(gma_control, utils::modifyList(plain, settings))
   set.seed(seed)
   fit <- suppressWarnings(gma_sample(tg$lp, vectorized = TRUE, box = tg$box,
                                      n_components = tg$N * n_mult, n_per_component = tg$M * m_mult,
-                                     method = "wgma", threads = 1L, control = ctl))
+                                     method = "wgma", threads = threads, control = ctl))
   x <- fit$draws
   c(mean_err = max(abs(colMeans(x) - tg$mean) / tg$sd),
     sd_err = max(abs(apply(x, 2, stats::sd) / tg$sd - 1)),
@@ -88,16 +88,18 @@ run_rows <- function(rows, seeds) {
   do.call(rbind, res)
 }
 `%||%` <- function(a, b) if (is.null(a)) b else a
-show_wide <- function(tab, cols) {
-  wide <- NULL
+# One row per setting, one column per target, each cell the given columns joined by " / ".
+show_wide <- function(tab, cols, digits = 2) {
+  out <- data.frame(setting = unique(tab$setting), check.names = FALSE)
   for (tn in names(targets)) {
-    part <- tab[tab$target == tn, c("setting", cols)]
-    names(part)[-1] <- paste0(substr(tn, 1, 9), ".", cols)
-    wide <- if (is.null(wide)) part else merge(wide, part, by = "setting", sort = FALSE)
+    part <- tab[tab$target == tn, ]
+    cell <- do.call(paste, c(lapply(cols, function(cl) {
+      dg <- if (cl %in% c("iter", "n_evals")) 8 else digits
+      formatC(signif(part[[cl]], dg), format = "fg", digits = dg)
+    }), sep = " / "))
+    out[[tn]] <- cell[match(out$setting, part$setting)]
   }
-  num <- vapply(wide, is.numeric, TRUE)
-  wide[num] <- lapply(wide[num], function(v) signif(v, 2))
-  print(wide, row.names = FALSE)
+  print(out, row.names = FALSE, right = FALSE)
 }
 
 # ---- table 1: each stabiliser and combinations at eta0 = 1 ---------------------------------------
@@ -122,9 +124,9 @@ rows <- list(
 )
 cat("\n== Table 1: stabilisers at eta0 = 1, seeds", paste(seeds, collapse = ","), "==\n")
 tab1 <- run_rows(rows, seeds)
-cat("\naccuracy (mean_err, sd_err):\n")
+cat("\naccuracy: mean_err / sd_err\n")
 show_wide(tab1, c("mean_err", "sd_err"))
-cat("\ncost (iter, conv, fit_s):\n")
+cat("\ncost: iter / conv / fit_s\n")
 show_wide(tab1, c("iter", "conv", "fit_s"))
 
 # ---- table 2: two-stage refinement against the same budget spent on one stage --------------------
@@ -140,9 +142,9 @@ rows2 <- list(
 )
 cat("\n== Table 2: two-stage refinement (momentum 0.5), seeds", paste(seeds, collapse = ","), "==\n")
 tab2 <- run_rows(rows2, seeds)
-cat("\naccuracy (mean_err, sd_err):\n")
+cat("\naccuracy: mean_err / sd_err\n")
 show_wide(tab2, c("mean_err", "sd_err"))
-cat("\ncost (iter = both stages, conv = second stage, fit_s, n_evals):\n")
+cat("\ncost: iter (both stages) / conv (second stage) / fit_s / n_evals\n")
 show_wide(tab2, c("iter", "conv", "fit_s", "n_evals"))
 
 # ---- table 3: sensitivity to eta0 -----------------------------------------------------------------
@@ -151,6 +153,7 @@ show_wide(tab2, c("iter", "conv", "fit_s", "n_evals"))
 # table 1, same seeds): max over targets of the mean over seeds of (err - err at the optimum),
 # for the mean and the sd. An excess near 0 means the fit reached the optimum.
 seeds3 <- 1:2
+threads3 <- min(2L, RcppParallel::defaultNumThreads())  # the fits do not depend on the thread count
 opt_ref <- run_rows(list(opt = list(settings = list(tol = 1e-6, max_iter = 20000L))), seeds3)
 etas <- c(0.01, 0.1, 0.5, 1, 1.5, 2, 3, 5)
 settings3 <- list(
@@ -170,7 +173,8 @@ for (sn in names(settings3)) {
   cells <- character(0)
   for (eta in etas) {
     per <- lapply(names(targets), function(tn) {
-      v <- vapply(seeds3, function(sd) run_fit(targets[[tn]], c(settings3[[sn]], list(eta0 = eta)), sd), numeric(6))
+      v <- vapply(seeds3, function(sd) run_fit(targets[[tn]], c(settings3[[sn]], list(eta0 = eta)), sd,
+                                               threads = threads3), numeric(6))
       ref <- opt_ref[opt_ref$target == tn, ]
       c(conv = sum(v["conv", ]), iter = v["iter", ], excess_m = mean(v["mean_err", ]) - ref$mean_err,
         excess_s = mean(v["sd_err", ]) - ref$sd_err)

@@ -15,3 +15,13 @@ test_that("a plain list is accepted as control, with unknown names refused", {
   expect_error(gma_sample(function(x) 0, dim = 1, control = list(eta = 1)), "unknown setting\\(s\\): eta")
   expect_error(gma_sample(function(x) 0, dim = 1, control = "fast"), "`control` must be a list")
 })
+
+test_that("the progress bar follows the evaluations when switched on, and is off in scripts", {
+  expect_false(gma_control()$progress)
+  set.seed(1)
+  out <- capture.output(
+    fit <- gma_sample(function(x) -x^2 / 2, dim = 1, control = gma_control(progress = TRUE, n_evals = 3000)),
+    type = "message")
+  expect_match(paste(out, collapse = ""), "100%")
+  expect_error(gma_control(progress = NA), "`progress` must be TRUE or FALSE")
+})
