@@ -1,8 +1,11 @@
 #' Methods for a GMA fit
 #'
 #' `print()` shows the fit in brief, `summary()` the draws' mean, sd and quantiles per parameter
-#' with the fit's diagnostics, `as.matrix()` the draws, and `plot()` the objective over the
-#' iterations, the weights' evolution and the marginals.
+#' with the fit's diagnostics, `as.matrix()` the draws, and `plot()` the fit's progress (W-GMA:
+#' the Frank-Wolfe gap and the heaviest weights over the iterations; EM: each round's log
+#' evidence and importance efficiency) and the draws (1-D: histogram with the fitted mixture and
+#' the target; 2-D: the draws over the target's contours; more: also a pairs plot of the first
+#' five parameters).
 #'
 #' @param x,object a `gma_fit` from [gma_sample()].
 #' @param probs quantiles to show.
@@ -110,6 +113,17 @@ plot.gma_fit <- function(x, target = ncol(x$draws) <= 2L, new_layout = TRUE, ...
     old <- graphics::par(mfrow = c(1, 3), mar = c(4, 4, 2, 1))
     on.exit(graphics::par(old))
   }
+  if (x$method == "wgma") plot_wgma_trace(x) else plot_em_trace(x)
+  if (ncol(x$draws) == 1L) plot_marginal_1d(x, target) else plot_pairs_2d(x, target)
+  if (ncol(x$draws) > 2L) {
+    d <- min(ncol(x$draws), 5L)
+    graphics::pairs(x$draws[, seq_len(d)], pch = 16, cex = 0.2,
+                    col = grDevices::adjustcolor("steelblue", 0.3), main = "draws, first parameters")
+  }
+  invisible(x)
+}
+
+plot_wgma_trace <- function(x) {
   gap <- x$trace$gap
   it <- seq_along(gap)
   graphics::plot(it, pmax(gap, 1e-16), type = "l", log = "xy", xlab = "iteration",
@@ -123,8 +137,19 @@ plot.gma_fit <- function(x, target = ncol(x$draws) <= 2L, new_layout = TRUE, ...
   } else {
     graphics::plot.new()
   }
-  if (ncol(x$draws) == 1L) plot_marginal_1d(x, target) else plot_pairs_2d(x, target)
-  invisible(x)
+}
+
+# EM: each round's estimate of log Z against the pooled one (+- 2 se), and its importance ESS.
+plot_em_trace <- function(x) {
+  tr <- x$trace
+  lz <- x$diagnostics[["log_z"]]
+  se <- x$diagnostics[["log_z_se"]]
+  graphics::plot(tr$round, tr$log_z, type = "b", pch = 16, xlab = "round", ylab = "log Z",
+                 main = "evidence by round", ylim = range(tr$log_z, lz - 2 * se, lz + 2 * se, finite = TRUE))
+  graphics::abline(h = lz + c(-2, 0, 2) * se, lty = c(3, 1, 3), col = "firebrick")
+  bank <- length(x$bank$log_p) / nrow(tr)
+  graphics::plot(tr$round, tr$ess / bank, type = "b", pch = 16, ylim = c(0, 1), xlab = "round",
+                 ylab = "ESS / points", main = "importance efficiency")
 }
 
 plot_marginal_1d <- function(x, target) {

@@ -28,3 +28,32 @@ test_that("print, summary, as.matrix and plot work on a fit", {
   expect_true(all(fit$timing >= 0))
   expect_named(fit$timing, c("evaluation", "log_pdf_matrix", "fit", "total"))
 })
+
+test_that("plots of EM fits in one, two and four dimensions", {
+  png(tmp <- tempfile(fileext = ".png"))
+  on.exit({ dev.off(); unlink(tmp) })
+  for (d in c(1, 2, 4)) {
+    set.seed(d)
+    fit <- gma_sample(function(x) -rowSums(x^2) / 2, vectorized = TRUE, dim = d,
+                      control = gma_control(n_evals = 3000))
+    expect_invisible(plot(fit))
+  }
+})
+
+test_that("summary gives the importance diagnostics and posterior's draws agree", {
+  set.seed(2)
+  fit <- gma_sample(function(x) -rowSums((x - 1)^2) / 2, vectorized = TRUE, init = c(a = 0, b = 0),
+                    control = gma_control(n_evals = 4000))
+  s <- summary(fit)
+  expect_named(s$diagnostics, c("pareto_k", "ess", "log_z", "log_z_se"))
+  expect_equal(s$table$mcse_mean, s$table$sd / sqrt(s$table$ess))
+  expect_output(print(fit), "Pareto k")
+  skip_if_not_installed("posterior")
+  dm <- posterior::as_draws_matrix(fit)
+  expect_equal(posterior::variables(dm), c("a", "b"))
+  sd <- posterior::summarise_draws(posterior::as_draws_df(fit), "mean", "sd")
+  expect_equal(sd$mean, s$table$mean)
+  expect_s3_class(posterior::as_draws(fit), "draws_matrix")
+  skip_if_not_installed("coda")
+  expect_equal(coda::varnames(coda::as.mcmc(fit)), c("a", "b"))
+})
