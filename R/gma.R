@@ -1,18 +1,32 @@
 #' Sample from an unnormalised density by Gaussian mixture approximation
 #'
-#' Draws a bank of `n_per_component` points from each of `n_components` Gaussian components,
-#' evaluates the log density once at every bank point (one batch, in parallel threads for a
-#' compiled density), fits the mixture weights by minimising a sample estimate of the reverse KL
-#' divergence (W-GMA), and resamples the bank by the fitted weights. No density evaluation is
-#' spent after the batch.
+#' Fits a mixture of Gaussians to a density known up to a constant and draws from it, gradient
+#' free, with every density evaluation in large batches (parallel threads for a compiled density,
+#' a future plan for an R one). Every evaluated point is kept: the draws are the evaluated points
+#' resampled, by default with Pareto-smoothed importance weights, so they follow the target and
+#' not the mixture; the same weights give the log evidence.
 #'
-#' @section Components: give `means` and `covs` to place the components yourself. Otherwise a
-#'   space-filling (randomly shifted Halton) design places them: inside `box` when it is given,
-#'   each with standard deviation half the box's side over `n_components^(1/d)`; else around
-#'   `init` (default the origin) as a kernel density estimate of `N(init, S)`, where `S` comes
-#'   from `scale`, with Silverman's bandwidth. The draws follow the fitted mixture restricted to
-#'   the bank, which is the target blurred by the component width: narrower, more numerous
-#'   components blur less.
+#' @section Methods:
+#' * `"em"` (default): a mode search (a space-filling screening in `box`, or around `init`;
+#'   BFGS on batched finite differences from the screened points that the modes found so far
+#'   explain least; Laplace covariances from finite-difference Hessians), then rounds of
+#'   population EM (EM-GMA) on fresh banks of `em_bank` points, each drawn from the current
+#'   mixture plus a defensive heavy-tailed component, within a budget of `n_evals` evaluations.
+#'   All rounds are pooled with deterministic-mixture weights. Given only a log density and an
+#'   initial point, this finds the scale and orientation of the target itself. With `means` and
+#'   `covs`, EM starts from them instead of the mode search.
+#' * `"lma"`: the Laplace mixture of the mode search alone, corrected by importance sampling.
+#' * `"wgma"`: the paper's W-GMA: fixed components (`means`/`covs`, or a design, see below), a
+#'   bank of `n_per_component` points from each, the weights fitted by minimising a sample
+#'   estimate of the reverse KL divergence; draws resampled from the bank by the fitted weights
+#'   (`importance = FALSE`, the default for it) or by importance weights.
+#'
+#' @section Components of W-GMA: give `means` and `covs` to place the components yourself.
+#'   Otherwise a space-filling (randomly shifted Halton) design places them: inside `box` when it
+#'   is given, each with standard deviation half the box's side over `n_components^(1/d)`; else
+#'   around `init` (default the origin) as a kernel density estimate of `N(init, S)`, where `S`
+#'   comes from `scale`, with Silverman's bandwidth. Uncorrected draws follow the fitted mixture
+#'   restricted to the bank, which is the target blurred by the component width.
 #'
 #' @section Compiled log densities: write a C++ function with the signature
 #'   `double f(const double* x, int d, const gmasampler::Data& data)` and wrap it with
@@ -36,10 +50,11 @@
 #'
 #' @inheritParams gma_target
 #' @param dim the dimension `d`; may be left out when `init`, `box` or `means` tell it.
-#' @param init an initial point (length `d`) around which the default components are placed;
-#'   its names name the parameters.
-#' @param scale the spread of the default components around `init`: a number, `d` standard
-#'   deviations, or a `d x d` covariance matrix.
+#' @param init an initial point (length `d`): the first start of the mode search, or the centre
+#'   of W-GMA's default components; its names name the parameters.
+#' @param scale the spread around `init` of the mode search's screening (three times it) or of
+#'   W-GMA's default components: a number, `d` standard deviations, or a `d x d` covariance
+#'   matrix.
 #' @param box `c(lower, upper)` or a `d x 2` matrix of limits inside which the default components
 #'   are placed (W-GMA) or the mode search looks (EM, LMA). It does not restrict the target: use
 #'   `lower` and `upper`, or return `-Inf` from `log_density`.
@@ -50,10 +65,14 @@
 #'   `means`, `covs` and the fitted mixture (`fit$mixture`, `fit$bank`) are on the unconstrained
 #'   one (`fit$bounds` holds the map).
 #' @param means,covs components placed by hand, as in [gma_mixture()].
-#' @param n_components the number of components `N` of the default design.
-#' @param n_per_component the bank size per component `M`; the density is evaluated `N * M` times.
-#' @param n_draws the number of draws returned; default `N * M`.
-#' @param method the fitting method; `"wgma"` fits the weights of fixed components.
+#' @param n_components the number of components `N` of W-GMA's default design.
+#' @param n_per_component W-GMA's bank size per component `M`; the density is evaluated `N * M`
+#'   times.
+#' @param n_draws the number of draws returned; default the number of evaluated points kept.
+#' @param method `"em"`, `"lma"` or `"wgma"`: see Methods.
+#' @param importance resample the evaluated points by their Pareto-smoothed importance weights
+#'   (target over proposal) rather than draw from the fitted mixture; default `TRUE` except for
+#'   `"wgma"`. A Pareto k above 0.7 warns.
 #' @param resampling how component labels are drawn from the weights: `"stratified"` (one
 #'   uniform in each of `n_draws` equal strata; counts within two of `n_draws * w`),
 #'   `"systematic"` (one uniform shared by all strata; counts within one) or `"multinomial"`
@@ -62,27 +81,33 @@
 #' @inheritParams gma_evaluate
 #' @return An object of class `gma_fit`, a list with
 #'   * `draws`: an `n_draws x d` matrix, one draw a row, with parameter names;
-#'   * `mixture`: the fitted [gma_mixture()]; `initial`: the mixture the bank was drawn from;
-#'   * `trace`: the objective (the reverse KL estimate minus log Z), the Frank-Wolfe gap, the step
-#'     size and (with `keep_weights`) the weights, one per iteration;
-#'   * `bank`: every evaluated point of the fit, its log density (`log_p`), its component (W-GMA)
-#'     or round (EM), and the log density there of the fitted mixture (`log_q`) and of the
-#'     proposal the points were drawn from (`log_q_proposal`: the equal-weight initial mixture
-#'     for W-GMA, the average of the rounds' mixtures for EM), exact but for the entries dropped
-#'     under `sparse_tol`;
-#'   * `n_evals`, `iterations`, `converged` (and `stalled`, when the fit stopped because the
-#'     weights stopped moving rather than on the gap), `timing` (seconds by stage), `log_pdf_matrix`
-#'     (stored entries, bytes, whether it is stored dense, and the largest bound on the mass
-#'     dropped from a row, relative to its largest entry), `target` (the [gma_target()]),
-#'     `control` and `call`.
+#'   * `mixture`: the fitted [gma_mixture()]; `initial`: the mixture the fit started from (the
+#'     Laplace mixture after a mode search, whose modes are in `laplace`);
+#'   * `diagnostics`: the Pareto k and effective sample size of the importance weights, the log
+#'     evidence `log_z` and its standard error `log_z_se`;
+#'   * `trace`: W-GMA: the objective (the reverse KL estimate minus log Z), the Frank-Wolfe gap,
+#'     the step size and (with `keep_weights`) the weights, one per iteration; EM: a data frame of
+#'     the rounds (importance ESS, tempering exponent, components updated, log Z estimate);
+#'   * `bank`: every evaluated point of the fit (on the unconstrained scale when there are
+#'     bounds), its log density (`log_p`), its component (W-GMA) or round (EM), and the log
+#'     density there of the fitted mixture (`log_q`) and of the proposal the points were drawn
+#'     from (`log_q_proposal`: the equal-weight initial mixture for W-GMA, the average of the
+#'     rounds' proposals for EM);
+#'   * `n_evals` (all evaluations, the mode search's included), `iterations`, `converged` (and
+#'     `stalled`, when W-GMA stopped because the weights stopped moving), `timing` (seconds),
+#'     for W-GMA `log_pdf_matrix` (stored entries, bytes, whether dense, and the largest bound on
+#'     the mass dropped from a row), `target`, `bounds`, `importance`, `control` and `call`.
 #' @examples
-#' # the paper's trimodal target
+#' # the paper's trimodal target, from nothing but its dimension
 #' log_p <- function(x) log(exp(-(x^2 + 0.1 * x^4)^2 / 2) + 0.3 * dnorm(x, 3, 0.5) +
 #'                          0.2 * dnorm(x, -3, 0.6))
 #' set.seed(1)
-#' fit <- gma_sample(log_p, box = c(-6, 6), n_components = 40, n_per_component = 100)
+#' fit <- gma_sample(log_p, dim = 1, control = gma_control(n_evals = 6000))
 #' fit
 #' hist(fit$draws, breaks = 60, freq = FALSE)
+#' # the paper's W-GMA on 40 fixed components in a box
+#' wgma <- gma_sample(log_p, method = "wgma", box = c(-6, 6), n_components = 40)
+#' c(mean = mean(wgma$draws), sd = sd(wgma$draws[, 1]))
 #' @export
 gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NULL,
                        lower = NULL, upper = NULL,
