@@ -26,10 +26,7 @@ fit_em <- function(start, control, threads, ev, budget) {
                         beta, min_ess, control$em_eig_floor, control$em_ridge, threads)
     trace[t, c("ess", "beta", "updated", "components", "log_z")] <-
       c(step$ess, beta, sum(step$updated), length(mix$weights), log_evidence(log_p - log_q)[["log_z"]])
-    keep <- step$weights > control$em_prune
-    means <- t(step$means)[keep, , drop = FALSE]
-    colnames(means) <- colnames(start$means)
-    mix <- gma_mixture(step$weights[keep], means, step$covs[, , keep, drop = FALSE])
+    mix <- step_mixture(step, control$em_prune, colnames(start$means))
   }
 
   # every round's bank as one importance sample from the average of the rounds' mixtures (the
@@ -44,10 +41,7 @@ fit_em <- function(start, control, threads, ev, budget) {
   for (i in seq_len(control$em_final_steps)) {
     step <- gma_em_step(t(points), log_p, mix$weights, t(mix$means), mix$chols, log_q_pool, 1,
                         min_ess, control$em_eig_floor, control$em_ridge, threads)
-    keep <- step$weights > control$em_prune
-    means <- t(step$means)[keep, , drop = FALSE]
-    colnames(means) <- colnames(start$means)
-    mix <- gma_mixture(step$weights[keep], means, step$covs[, , keep, drop = FALSE])
+    mix <- step_mixture(step, control$em_prune, colnames(start$means))
   }
   list(
     mixture = mix,
@@ -57,6 +51,14 @@ fit_em <- function(start, control, threads, ev, budget) {
     trace = trace,
     iterations = n_rounds, converged = TRUE, stalled = FALSE
   )
+}
+
+# The mixture an EM step returned, without the components lighter than `prune`.
+step_mixture <- function(step, prune, names) {
+  keep <- step$weights > prune
+  means <- t(step$means)[keep, , drop = FALSE]
+  colnames(means) <- names
+  gma_mixture(step$weights[keep], means, step$covs[, , keep, drop = FALSE])
 }
 
 # An EM round's proposal: the mixture plus a defensive multivariate t component (3 degrees of
