@@ -55,9 +55,11 @@
 #'   search takes what it needs (at most `lma_budget` of it), EM rounds of `em_bank` points fill
 #'   the rest (at least two rounds).
 #' @param em_bank,em_iter the points drawn in each EM round and the largest number of rounds.
-#' @param em_min_ess a component is re-estimated only when its own effective sample size reaches
-#'   this; `NULL` takes `d * (d + 3) / 2`, its number of parameters. Otherwise it keeps its mean
-#'   and covariance.
+#' @param em_min_ess,em_shrink a component is re-estimated only when its own effective sample size
+#'   reaches `em_min_ess` (`NULL`: `d + 1`), and its new covariance leans on the previous one with
+#'   `em_shrink` pseudo-observations (`NULL`: `d * (d + 3) / 2`, a Gaussian's number of
+#'   parameters): `(ess * estimate + em_shrink * previous) / (ess + em_shrink)`. A few effective
+#'   points then move a component a little instead of replacing a good covariance by a noisy one.
 #' @param em_ess_min when the importance weights' effective sample size falls below this fraction
 #'   of the bank, the round's update is tempered: weights `(p / q)^beta` with the largest
 #'   `beta <= 1` that reaches it.
@@ -142,7 +144,7 @@ gma_control <- function(optimizer = c("mirror", "pgd"),
                         gradient = c("own", "pooled"), normalize = NULL, sparse_tol = 1e-14,
                         log_floor = -32, max_memory = 4 * 2^30, keep_weights = TRUE,
                         progress = getOption("gmasampler.progress", interactive()),
-                        n_evals = 20000, em_bank = 1000L, em_iter = 40L, em_min_ess = NULL,
+                        n_evals = 20000, em_bank = 1000L, em_iter = 40L, em_min_ess = NULL, em_shrink = NULL,
                         em_ess_min = 0.05, em_eig_floor = 1e-12, em_ridge = 0, em_prune = 1e-8,
                         em_split = 5L, em_defensive = 0.1, em_defensive_scale = 2,
                         em_final_steps = 5L,
@@ -174,6 +176,7 @@ gma_control <- function(optimizer = c("mirror", "pgd"),
     em_bank = check_count(em_bank, "em_bank", min = 10),
     em_iter = check_count(em_iter, "em_iter"),
     em_min_ess = if (!is.null(em_min_ess)) check_number(em_min_ess, "em_min_ess", min = 0),
+    em_shrink = if (!is.null(em_shrink)) check_number(em_shrink, "em_shrink", min = 0),
     em_ess_min = check_number(em_ess_min, "em_ess_min", min = 0, max = 1),
     em_eig_floor = check_number(em_eig_floor, "em_eig_floor", min = 0, max = 1),
     em_ridge = check_number(em_ridge, "em_ridge", min = 0),

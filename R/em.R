@@ -5,7 +5,8 @@ fit_em <- function(start, control, threads, ev, budget) {
   d <- ncol(start$means)
   bank_size <- control$em_bank
   n_rounds <- max(1L, min(control$em_iter, floor(budget / bank_size)))
-  min_ess <- if (is.null(control$em_min_ess)) d * (d + 3) / 2 else control$em_min_ess
+  min_ess <- if (is.null(control$em_min_ess)) d + 1 else control$em_min_ess
+  shrink <- if (is.null(control$em_shrink)) d * (d + 3) / 2 else control$em_shrink
   mix <- start
   rounds <- vector("list", n_rounds)
   trace <- data.frame(round = seq_len(n_rounds), ess = NA_real_, beta = NA_real_,
@@ -23,7 +24,7 @@ fit_em <- function(start, control, threads, ev, budget) {
     # importance weights against the proposal, responsibilities among the mixture's own
     # components: the defensive one is rebuilt around the updated mixture each round
     step <- gma_em_step(t(bank$points), log_p, mix$weights, t(mix$means), mix$chols, log_q,
-                        beta, min_ess, control$em_eig_floor, control$em_ridge, threads)
+                        beta, min_ess, control$em_eig_floor, control$em_ridge, shrink, threads)
     trace[t, c("ess", "beta", "updated", "components", "log_z")] <-
       c(step$ess, beta, sum(step$updated), length(mix$weights), log_evidence(log_p - log_q)[["log_z"]])
     mix <- step_mixture(step, control$em_prune, colnames(start$means))
@@ -40,7 +41,7 @@ fit_em <- function(start, control, threads, ev, budget) {
   # rather than the last round's alone (about n_rounds times less Monte Carlo noise)
   for (i in seq_len(control$em_final_steps)) {
     step <- gma_em_step(t(points), log_p, mix$weights, t(mix$means), mix$chols, log_q_pool, 1,
-                        min_ess, control$em_eig_floor, control$em_ridge, threads)
+                        min_ess, control$em_eig_floor, control$em_ridge, shrink, threads)
     mix <- step_mixture(step, control$em_prune, colnames(start$means))
   }
   list(

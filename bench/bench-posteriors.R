@@ -2,7 +2,7 @@
 # tests/testthat/helper-posteriors.R, against the references of bench/make-references.R.
 #
 # Run from the package root, with gmasampler, mcmc and LaplacesDemon installed:
-#   Rscript bench/bench-posteriors.R            (about 3 minutes)
+#   Rscript bench/bench-posteriors.R            (about 1 minute)
 # Options (environment variables): BENCH_TARGETS=mtcars_lm,lh_ar2 runs a subset;
 # BENCH_BUDGET=20000 sets the evaluation budget of the baselines; BENCH_SEED=1 the seed;
 # BENCH_LD_METHOD=TR LaplaceApproximation's optimiser.
@@ -59,9 +59,19 @@ counted <- function(f) {
 # gmasampler: EDIT HERE as the API grows. Must return list(draws = n x d matrix, note = "").
 # `target$log_density` is the counted density; evaluations are counted outside.
 run_gma <- function(target) {
-  fit <- gmasampler::gma_sample(target$log_density, vectorized = TRUE, init = target$init,
-                                n_draws = 4000)
-  list(draws = fit$draws, note = "")
+  warnings <- character()
+  fit <- withCallingHandlers(
+    gmasampler::gma_sample(target$log_density, vectorized = TRUE, init = target$init,
+                           n_draws = 4000),
+    warning = function(w) {
+      warnings <<- c(warnings, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    })
+  dg <- fit$diagnostics   # reported when the fit has them
+  note <- c(if (all(c("pareto_k", "ess") %in% names(dg)))
+              sprintf("k-hat %.2f, ESS %.0f", dg[["pareto_k"]], dg[["ess"]]),
+            if (length(warnings)) paste("warning:", warnings))
+  list(draws = fit$draws, note = paste(note, collapse = "; "))
 }
 # ======================================================================================
 
@@ -179,7 +189,7 @@ for (name in names(targets)) {
       evals = if (!is.null(res$evals)) res$evals else cf$count(),
       seconds = round(if (!is.null(res$seconds)) res$seconds else secs, 2),
       mean_err_sd = signif(sc[["mean_err_sd"]], 3), sd_rel_err = signif(sc[["sd_rel_err"]], 3),
-      status = substr(status, 1L, 90L), stringsAsFactors = FALSE)
+      status = substr(status, 1L, 120L), stringsAsFactors = FALSE)
     cat(sprintf("%-20s %-12s %6d evals %7.2f s  mean err %8.3g sd  sd err %8.3g  %s\n",
                 name, m, rows[[length(rows)]]$evals, rows[[length(rows)]]$seconds,
                 sc[["mean_err_sd"]], sc[["sd_rel_err"]], substr(status, 1L, 60L)))
@@ -189,5 +199,7 @@ tab <- do.call(rbind, rows)
 cat(sprintf("\nBudget %d evaluations for the baselines; references from %s; seed %d\n", budget,
             attr(refs, "script"), seed))
 cat("Goal (issue item 6): mean_err_sd < 0.1 and sd_rel_err < 0.1 at <= 20,000 evaluations\n\n")
+old_width <- options(width = 250)
 print(tab, row.names = FALSE, right = FALSE)
+options(old_width)
 invisible(tab)

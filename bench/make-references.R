@@ -2,7 +2,7 @@
 # random-walk Metropolis runs (mcmc::metrop), written to
 # tests/testthat/fixtures/posterior-references.rds.
 #
-# Run from the package root: Rscript bench/make-references.R   (about 10 minutes on 2 cores)
+# Run from the package root: Rscript bench/make-references.R   (about 8 minutes on 2 cores)
 #
 # For each target:
 #  1. Laplace fit: optim (BFGS, Nelder-Mead, BFGS) from the target's init, optimHess.

@@ -94,8 +94,8 @@ show_wide <- function(tab, cols, digits = 2) {
   for (tn in names(targets)) {
     part <- tab[tab$target == tn, ]
     cell <- do.call(paste, c(lapply(cols, function(cl) {
-      dg <- if (cl %in% c("iter", "n_evals")) 8 else digits
-      formatC(signif(part[[cl]], dg), format = "fg", digits = dg)
+      v <- part[[cl]]
+      if (cl %in% c("iter", "n_evals")) sprintf("%.0f", v) else as.character(signif(v, digits))
     }), sep = " / "))
     out[[tn]] <- cell[match(out$setting, part$setting)]
   }

@@ -13,8 +13,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // gma_em_step
-List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, NumericVector weights, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols, NumericVector log_q_proposal, double beta, double min_ess, double eig_floor, double ridge, int threads);
-RcppExport SEXP _gmasampler_gma_em_step(SEXP xSEXP, SEXP log_pSEXP, SEXP weightsSEXP, SEXP meansSEXP, SEXP cholsSEXP, SEXP log_q_proposalSEXP, SEXP betaSEXP, SEXP min_essSEXP, SEXP eig_floorSEXP, SEXP ridgeSEXP, SEXP threadsSEXP) {
+List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, NumericVector weights, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols, NumericVector log_q_proposal, double beta, double min_ess, double eig_floor, double ridge, double shrink, int threads);
+RcppExport SEXP _gmasampler_gma_em_step(SEXP xSEXP, SEXP log_pSEXP, SEXP weightsSEXP, SEXP meansSEXP, SEXP cholsSEXP, SEXP log_q_proposalSEXP, SEXP betaSEXP, SEXP min_essSEXP, SEXP eig_floorSEXP, SEXP ridgeSEXP, SEXP shrinkSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -27,8 +27,9 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< double >::type min_ess(min_essSEXP);
     Rcpp::traits::input_parameter< double >::type eig_floor(eig_floorSEXP);
     Rcpp::traits::input_parameter< double >::type ridge(ridgeSEXP);
+    Rcpp::traits::input_parameter< double >::type shrink(shrinkSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_em_step(x, log_p, weights, means, chols, log_q_proposal, beta, min_ess, eig_floor, ridge, threads));
+    rcpp_result_gen = Rcpp::wrap(gma_em_step(x, log_p, weights, means, chols, log_q_proposal, beta, min_ess, eig_floor, ridge, shrink, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -148,7 +149,7 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmasampler_gma_em_step", (DL_FUNC) &_gmasampler_gma_em_step, 11},
+    {"_gmasampler_gma_em_step", (DL_FUNC) &_gmasampler_gma_em_step, 12},
     {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
     {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
     {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 6},

@@ -17,7 +17,7 @@ using namespace Rcpp;
 List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, NumericVector weights,
                  const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols,
                  NumericVector log_q_proposal, double beta, double min_ess, double eig_floor,
-                 double ridge, int threads) {
+                 double ridge, double shrink, int threads) {
   const int d = static_cast<int>(means.rows());
   const int K = static_cast<int>(means.cols());
   if (x.rows() != d || log_p.size() != x.cols() || weights.size() != K ||
@@ -34,6 +34,7 @@ List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, Numer
   opt.min_ess = min_ess;
   opt.eig_floor = eig_floor;
   opt.ridge = ridge;
+  opt.shrink = shrink;
   gmasampler::EmResult res = gmasampler::em_step(
       comps, as<std::vector<double>>(weights), x, as<std::vector<double>>(log_p), beta, opt,
       gmasampler::glue::parallel_for(threads, 2), as<std::vector<double>>(log_q_proposal));

@@ -20,6 +20,8 @@ struct EmOptions {
                              // its mean and covariance (its weight is still re-estimated)
   double eig_floor = 1e-12;  // covariance eigenvalues are floored at eig_floor * the largest
   double ridge = 0.0;        // added to the diagonal, relative to the mean variance
+  double shrink = 0.0;       // pseudo-count of the previous covariance: the update is
+                             // (ess * estimate + shrink * previous) / (ess + shrink)
 };
 
 struct EmResult {
@@ -163,6 +165,10 @@ inline EmResult em_step(const std::vector<Gaussian>& comps, const std::vector<do
       const Eigen::VectorXd delta = t1 / t0;
       Eigen::MatrixXd cov = t2.selfadjointView<Eigen::Lower>();
       cov = cov / t0 - delta * delta.transpose();
+      // a few effective points estimate a covariance badly: lean on the previous one, as a
+      // conjugate prior centred there with `shrink` pseudo-observations would
+      const double ess_k = res.comp_ess[k];
+      if (opt.shrink > 0.0) cov = (ess_k * cov + opt.shrink * old_cov) / (ess_k + opt.shrink);
       if (opt.ridge > 0.0) cov.diagonal().array() += opt.ridge * cov.diagonal().mean();
       if (regularise_covariance(cov, opt.eig_floor) && cov.llt().info() == Eigen::Success) {
         res.means[k] = comps[k].mean + delta;
