@@ -6,7 +6,7 @@ fit_em <- function(start, control, threads, ev, budget) {
   bank_size <- control$em_bank
   n_rounds <- max(1L, min(control$em_iter, floor(budget / bank_size)))
   min_ess <- if (is.null(control$em_min_ess)) d + 1 else control$em_min_ess
-  shrink <- if (is.null(control$em_shrink)) d * (d + 3) / 2 else control$em_shrink
+  shrink <- if (is.null(control$em_shrink)) 0.3 * d * (d + 3) / 2 else control$em_shrink
   mix <- start
   rounds <- vector("list", n_rounds)
   trace <- data.frame(round = seq_len(n_rounds), ess = NA_real_, beta = NA_real_,

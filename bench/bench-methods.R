@@ -309,7 +309,10 @@ run_gma <- function(tg, cf, method, importance = NULL) {
     note <- paste0(note, sprintf(" modes=%d comps=%d", nrow(fit$laplace), length(fit$mixture$weights)))
   if (fit$n_evals != cf$count())
     note <- paste0(note, sprintf(" [fit$n_evals=%d]", fit$n_evals))
-  if (length(warns)) note <- paste0(note, " WARN: ", paste(unique(substr(warns, 1, 60)), collapse = "; "))
+  if (length(warns)) {
+    warns <- ifelse(grepl("^Pareto k", warns), "Pareto k > 0.7", substr(warns, 1L, 60L))
+    note <- paste0(note, "; warned: ", paste(unique(warns), collapse = "; "))
+  }
   list(draws = fit$draws, evals = cf$count(), seconds = r$seconds, note = note)
 }
 
@@ -402,7 +405,8 @@ run_stan <- function(tg, x0) {
 # ---- the run -------------------------------------------------------------------------------------
 
 targets <- make_targets()
-if (nzchar(only)) targets <- targets[intersect(strsplit(only, ",")[[1]], names(targets))]
+target_index <- stats::setNames(seq_along(targets), names(targets))  # seeds follow the full list
+if (nzchar(only)) targets <- targets[intersect(names(targets), strsplit(only, ",")[[1]])]
 
 fmt <- function(x, digits = 3) {
   vapply(x, function(v) if (is.na(v)) "NA" else format(signif(v, digits), scientific = abs(v) < 1e-3 && v != 0),
@@ -423,8 +427,8 @@ md <- c("# Methods benchmark results", "",
                 budget, base_seed, format(Sys.Date()), getRversion(), utils::packageVersion("gmasampler")),
         "See `bench/README-methods.md` for what each row and column means.", "")
 
-for (ti in seq_along(targets)) {
-  tg <- targets[[ti]]
+for (tg in targets) {
+  ti <- target_index[[tg$name]]
   cat(sprintf("\n==== %s (d = %d, box [%g, %g]) ====\n", tg$name, tg$d, tg$box[1], tg$box[2]))
   set.seed(base_seed * 1000 + ti)
   ref <- tg$exact(n_ref)
