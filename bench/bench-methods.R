@@ -106,8 +106,8 @@ gauss_mixture_target <- function(name, w, mu, sig, box, wgma_n, note) {
   list(name = name, d = d, box = box, log_density = log_density, exact = exact, mean = m,
        sd = sqrt(diag(cov)), wgma_n = wgma_n, note = note,
        stan_code = stan_mixture_code,
-       stan_data = list(d = d, K = K, log_w = log(w), mu = lapply(seq_len(K), function(k) mu[k, ]),
-                        L = lapply(seq_len(K), function(k) t(R[[k]]))))
+       stan_data = list(d = d, K = K, log_w = as.array(log(w)), mu = mu,
+                        L = aperm(array(unlist(lapply(R, t)), c(d, d, K)), c(3, 1, 2))))
 }
 
 stan_mixture_code <- "
@@ -377,28 +377,41 @@ run_pmc <- function(tg, cf, x0s) {
   n <- floor((budget - M) / ((iters + 1L) * M))
   width <- diff(tg$box)
   out <- NULL
-  r <- timed(utils::capture.output(out <- PMC(
+  n_warn <- 0
+  r <- timed(withCallingHandlers(utils::capture.output(out <- PMC(
     ld_model(cf$f1), ld_data(d), Initial.Values = x0s, Covar = diag((width / 4)^2, d),
-    Iterations = iters, M = M, N = n)))
+    Iterations = iters, M = M, N = n)), warning = function(w) {
+      n_warn <<- n_warn + 1  # NaNs in LaplacesDemon's dmvt for far draws
+      invokeRestart("muffleWarning")
+    }))
   alpha <- out$alpha[, iters]
   list(draws = out$Posterior2, evals = cf$count(), seconds = r$seconds,
-       note = sprintf("M=%d N=%d x %d iter; final alpha %s; %d draws of %d comps, unweighted",
+       note = sprintf("M=%d N=%d x %d iter; final alpha %s; %d draws of %d comps, unweighted%s",
                       M, n, iters, paste(sprintf("%.2f", sort(alpha, decreasing = TRUE)), collapse = "/"),
-                      nrow(out$Posterior2), sum(alpha >= 0.002)))
+                      nrow(out$Posterior2), sum(alpha >= 0.002),
+                      if (n_warn) sprintf("; %d warnings (NaN in dmvt)", n_warn) else ""))
 }
 
+# One compiled model per model code (all the mixtures share one); the compile time is reported on
+# the row that compiled it.
 stan_cache <- new.env()
 run_stan <- function(tg, x0) {
-  compile <- timed(rstan::stan_model(model_code = tg$stan_code, verbose = FALSE))
+  key <- tg$stan_code
+  compile_seconds <- NA
+  if (is.null(stan_cache[[key]])) {
+    compile <- timed(rstan::stan_model(model_code = tg$stan_code, verbose = FALSE))
+    stan_cache[[key]] <- compile$value
+    compile_seconds <- compile$seconds
+  }
   data <- c(list(), tg$stan_data)
   r <- timed(suppressWarnings(rstan::sampling(
-    compile$value, data = data, chains = 1L, iter = 2000L, warmup = 1000L, refresh = 0,
+    stan_cache[[key]], data = data, chains = 1L, iter = 2000L, warmup = 1000L, refresh = 0,
     seed = base_seed, init = list(list(z = x0)), show_messages = FALSE)))
   fit <- r$value
   sp <- rstan::get_sampler_params(fit, inc_warmup = TRUE)[[1]]
   draws <- as.matrix(fit, pars = "z")
   list(draws = draws, evals = sum(sp[, "n_leapfrog__"]), seconds = r$seconds,
-       compile_seconds = compile$seconds,
+       compile_seconds = compile_seconds,
        note = sprintf("%d divergent; evals = gradient evaluations", sum(sp[-(1:1000), "divergent__"])))
 }
 
@@ -441,7 +454,6 @@ for (tg in targets) {
     seed <- base_seed * 1000 + 100 * ti + mi
     set.seed(seed)
     cf <- counted(tg$log_density)
-    compile_s <- NA
     res <- if (m == "stan_nuts" && !have_stan) {
       list(skip = "rstan not installed: skipped")
     } else tryCatch(switch(m,
