@@ -4,7 +4,7 @@
 fit_em <- function(start, control, threads, ev, budget) {
   d <- ncol(start$means)
   bank_size <- control$em_bank
-  n_rounds <- max(1L, min(control$em_iter, floor(budget / bank_size)))
+  n_rounds <- as.integer(max(1, min(control$em_iter, floor(budget / bank_size))))
   min_ess <- if (is.null(control$em_min_ess)) d + 1 else control$em_min_ess
   shrink <- if (is.null(control$em_shrink)) 0.3 * d * (d + 3) / 2 else control$em_shrink
   mix <- start

@@ -49,7 +49,8 @@
 #'   session.
 #'
 #' @inheritParams gma_target
-#' @param dim the dimension `d`; may be left out when `init`, `box` or `means` tell it.
+#' @param dim the dimension `d`; may be left out when `init`, `box` (as a matrix) or `means`
+#'   tell it. A `box` of two numbers with none of these means one dimension.
 #' @param init an initial point (length `d`): the first start of the mode search, or the centre
 #'   of W-GMA's default components; its names name the parameters.
 #' @param scale the spread around `init` of the mode search's screening (three times it) or of
@@ -154,8 +155,10 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     wgma = fit_wgma(initial, per_comp, control, threads, ev),
     em = fit_em(if (is.null(laplace)) initial else split_modes(initial, control$em_split),
                 control, threads, ev, budget = max(control$n_evals - ev$count(), 2 * control$em_bank)),
-    lma = fit_em(initial, utils::modifyList(control, list(em_iter = 1L)), threads, ev,
-                 budget = max(control$n_evals - ev$count(), control$em_bank))
+    lma = fit_em(initial, utils::modifyList(control, list(
+                   em_iter = 1L, em_final_steps = 0L,  # one bank, the rest of the budget
+                   em_bank = max(control$n_evals - ev$count(), control$em_bank))),
+                 threads, ev, budget = Inf)
   )
   ev$done(complete = TRUE)
   if (method == "lma") fit$mixture <- initial  # the Laplace mixture itself; its bank corrects it
@@ -171,10 +174,13 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   }
   draws <- to_natural(bank_draws, bounds)
   colnames(draws) <- nm
-  if (importance && is.finite(is$pareto_k) && is$pareto_k > 0.7)
+  if (is.finite(is$pareto_k) && is$pareto_k > 0.7)
     warning(sprintf(paste(
-      "Pareto k of the importance weights is %.2f > 0.7: the corrected draws may be far off;",
-      "use more evaluations or a start closer to the target"), is$pareto_k), call. = FALSE)
+      "Pareto k of the importance weights is %.2f > 0.7: %s;",
+      "use more evaluations or a start closer to the target"), is$pareto_k,
+      if (importance) "the corrected draws may be far off"
+      else "the evaluated points cover the target poorly, and so may the fitted mixture"),
+      call. = FALSE)
   t_end <- proc.time()[["elapsed"]]
 
   structure(c(

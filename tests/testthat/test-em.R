@@ -51,7 +51,10 @@ test_that("W-GMA draws corrected by PSIS: trimodal sd within 2%", {
 
 test_that("moon and double banana: moments and log evidence", {
   set.seed(1)
-  moon <- gma_sample(lp_moon, vectorized = TRUE, dim = 2)
+  # the moon is a thin crescent that five Gaussians cover unevenly: its Pareto k is near 1 and
+  # the fit warns, but pooling keeps the estimates within the tolerances (measured over seeds 1
+  # to 8: sd of z2 from 0.365 to 0.433 against 0.436)
+  moon <- suppressWarnings(gma_sample(lp_moon, vectorized = TRUE, dim = 2))
   # exact: mean (0, 0), sd (1, sqrt(0.19)) = (1, 0.43589), Z = 2 pi / 10
   expect_lt(max(abs(colMeans(moon$draws) - c(0, 0)) / c(1, 0.43589)), 0.15)
   expect_lt(max(abs(apply(moon$draws, 2, sd) / c(1, 0.43589) - 1)), 0.2)
@@ -147,8 +150,8 @@ test_that("5-D and 10-D multimodal targets from a box: every mode found, masses 
 test_that("EM is reproducible and independent of the thread count", {
   run <- function(threads) {
     set.seed(9)
-    gma_sample(lp_moon, vectorized = TRUE, dim = 2, threads = threads,
-               control = gma_control(n_evals = 5000))
+    suppressWarnings(gma_sample(lp_moon, vectorized = TRUE, dim = 2, threads = threads,
+                                control = gma_control(n_evals = 5000)))
   }
   a <- run(1)
   b <- run(2)
