@@ -87,7 +87,9 @@
 #'   * `diagnostics`: the Pareto k and effective sample size of the importance weights, the log
 #'     evidence `log_z` and its standard error `log_z_se`;
 #'   * `trace`: W-GMA: the objective (the reverse KL estimate minus log Z), the Frank-Wolfe gap,
-#'     the step size and (with `keep_weights`) the weights, one per iteration; EM: a data frame of
+#'     the step size and (with `keep_weights`) the weights, one per iteration, `final` (the
+#'     objective and gap of the returned weights) and, with `refine`, `stage1` (the first stage's
+#'     trace, mixture and evaluations); EM: a data frame of
 #'     the rounds (importance ESS, tempering exponent, components updated, log Z estimate);
 #'   * `bank`: every evaluated point of the fit (on the unconstrained scale when there are
 #'     bounds), its log density (`log_p`), its component (W-GMA) or round (EM), and the log
@@ -184,7 +186,9 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   t_end <- proc.time()[["elapsed"]]
 
   structure(c(
-    list(draws = draws, mixture = fit$mixture, initial = initial, laplace = laplace$modes),
+    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes,
+         # with W-GMA's refinement, the second stage's components are what the bank came from
+         initial = if (!is.null(fit$refine)) fit$refine$initial else initial),
     fit[setdiff(names(fit), c("mixture", "timing", "per_comp"))],
     list(
       importance = importance,

@@ -39,10 +39,11 @@ fit_header <- function(x) {
   d <- ncol(x$draws)
   k <- length(x$mixture$weights)
   fit_line <- switch(x$method,
-    wgma = sprintf("W-GMA: %d components (effective %.1f) x %d bank points; %d iterations, %s, Frank-Wolfe gap %.2g",
+    wgma = sprintf("W-GMA%s: %d components (effective %.1f) x %d bank points; %d iterations, %s, Frank-Wolfe gap %.2g",
+                   if (!is.null(x$trace$stage1)) " (second stage)" else "",
                    k, effective_components(x$mixture$weights), length(x$bank$log_p) %/% k, x$iterations,
                    if (isTRUE(x$stalled)) "converged (weights stopped moving)" else if (x$converged) "converged" else "not converged",
-                   utils::tail(c(NA, x$trace$gap), 1L)),
+                   if (!is.null(x$trace$final)) x$trace$final[["gap"]] else utils::tail(c(NA, x$trace$gap), 1L)),
     em = sprintf("EM-GMA: %d rounds of %d points, %d components (effective %.1f)%s", x$iterations,
                  length(x$bank$log_p) %/% x$iterations, k, effective_components(x$mixture$weights),
                  if (!is.null(x$laplace)) sprintf(", started from %d mode(s)", nrow(x$laplace)) else ""),

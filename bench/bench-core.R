@@ -46,7 +46,7 @@ cat(sprintf("gmasampler %s, %s, %d cores (RcppParallel default threads %d), BLAS
 # reference run the same algorithm (the reference implements only these); a change of defaults
 # shows in the line printed below.
 ctl <- gma_control(optimizer = "mirror", step = "constant", eta0 = 1, max_iter = 1000L,
-                   tol = 1e-3, gradient = "own", normalize = FALSE)
+                   tol = 1e-3, gradient = "own", normalize = FALSE, momentum = 0)
 describe_ctl <- function(x) sprintf("optimizer %s, step %s, eta0 %g, max_iter %d, tol %g, gradient %s, normalize %s, log_floor %g, sparse_tol %g",
                                     x$optimizer, x$step, x$eta0, x$max_iter, x$tol, x$gradient,
                                     x$normalize, x$log_floor, x$sparse_tol)

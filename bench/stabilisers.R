@@ -10,9 +10,9 @@
 # |sd / true sd - 1|; both averaged over the seeds. iter = mean iterations, conv = fraction of fits
 # that met the stopping rule, fit_s = mean seconds in the weight fit (both stages with refine).
 # The draws follow the fitted mixture of fixed components, so the errors have a floor set by the
-# design: the row "plain, tol 1e-6" is the optimum of each bank's objective, which every convergent
-# setting shares (the objective is convex in the weights); a stabiliser can only change how fast
-# the fit gets there, or where it stops if it does not.
+# design: the row "plain, tol 1e-6" is the optimum of each bank's weight fit, which every
+# convergent setting shares (the objective is convex in the weights); a stabiliser can only change
+# how fast the fit gets there, or where it stops if it does not.
 
 # What it showed (gmasampler 0.1.0, R 4.2.2, 2 cores; the defaults of gma_control() follow it):
 # * Every stabiliser that converges gives the draws of the plain fit, to within the seeds' noise
@@ -23,25 +23,25 @@
 # * Heavy-ball momentum 0.5 is the one that pays: iterations 107/151/265/28/83 -> 54/58/152/25/66
 #   on the five targets (1.1 to 2.6 times fewer), and in table 3 all 10 fits converge for eta0
 #   from 0.1 to 2 (plain: 0.1 to 1.5). It is the default for mirror descent.
-# * Tempering, entropy regularisation, the mirror temperature and convex mixing each cost 1.2 to
-#   3 times more iterations (they hold the fit away from the optimum while their schedules run);
-#   all five of the notebook's together cost 4 to 13 times more. Mixing makes eta0 up to 5
+# * Tempering, entropy regularisation, the mirror temperature and convex mixing each cost 1.1 to
+#   4 times more iterations (they hold the fit away from the optimum while their schedules run);
+#   all five of the notebook's together cost 3 to 13 times more. Mixing makes eta0 up to 5
 #   converge (the damped step alpha = 0.05 turns it into a Frank-Wolfe-like step), at the price
-#   of eta0 <= 0.1 failing. Tail averaging changes nothing when the fit converges and only halves
-#   the damage when it oscillates (eta0 >= 2). All off by default.
+#   of eta0 <= 0.1 failing. Tail averaging changes nothing when the fit converges, and when it
+#   oscillates (eta0 >= 2) it reduces the damage without removing it. All off by default.
 # * The step size: eta0 = 1 with mirror descent needs no tuning. The objective is 1-smooth
 #   relative to the weights' entropy whatever the target (its Bregman divergence is
 #   KL(q_w || q_v) <= KL(w || v)), so 1 is the natural step, and every eta0 in [0.1, 1.5] (plain)
 #   or [0.1, 2] (momentum 0.5) reaches the optimum on every target. The notebooks' need to tune
-#   eta0 from 0.01 to 0.5 comes from the 1/k schedule (table 3: with 1/k no eta0 converges on
-#   all ten fits within 1000 iterations, and eta0 <= 0.1 never does) and from Euclidean steps
+#   eta0 from 0.01 to 0.5 comes from the 1/k schedule (table 3: with 1/k only eta0 = 1 converges
+#   on all ten fits within 1000 iterations, and eta0 <= 0.1 on none) and from Euclidean steps
 #   (projected gradient with its defaults converges on none). Normalising the step by the
 #   gradient's spread (normalize = TRUE) hurts mirror descent at every eta0.
 # * Two-stage refinement (table 2) lost to spending the same evaluations on twice as many
 #   components in one stage on four of five targets; it won only on the double banana
 #   (0.029 / 0.0094 against 0.040 / 0.016). In one dimension it loses the light modes (trimodal
-#   sd 8 to 36% low), and its second stage, many overlapping components, is 5 to 30 times slower
-#   to fit. Off by default.
+#   sd 8 to 36% low), and its second stage, many overlapping components, is slow to fit (up to
+#   20 times the fit time of one stage on twice the components). Off by default.
 
 t_script <- proc.time()[["elapsed"]]
 options(width = 220)

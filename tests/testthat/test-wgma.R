@@ -256,8 +256,9 @@ test_that("two-stage refinement returns the second stage and counts both banks",
   expect_lte(length(s1$kept), 20)
   expect_equal(s1$kept, utils::head(order(s1$mixture$weights, decreasing = TRUE), length(s1$kept)))
   # covariances shrunk by refine_shrink from the first stage's (a shared design covariance)
-  expect_equal(fit$mixture$covs[, , 1], 0.5 * fit$initial$covs[, , 1])
+  expect_equal(fit$mixture$covs[, , 1], 0.5 * s1$mixture$covs[, , 1])
   expect_equal(fit$refine$initial$means, fit$mixture$means)
+  expect_identical(fit$initial, fit$refine$initial)  # what the returned bank was drawn from
   # the bank and its proposal are the second stage's: the equal-weight refined mixture
   expect_equal(fit$bank$log_q_proposal, dmixture(fit$bank$points, fit$refine$initial, log = TRUE),
                tolerance = 1e-10)

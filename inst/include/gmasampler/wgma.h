@@ -384,7 +384,6 @@ inline WgmaResult fit_weights(const LogPdfMatrix& m, const std::vector<double>& 
   if (n_avg && n_seen > 1) {
     const double last_objective = objective, last_gap = gap;
     const bool last_converged = res.converged;
-    std::vector<double> last = w;
     const std::size_t n_used = std::min<std::size_t>(n_seen, n_avg);
     std::vector<double> avg(n_comp, 0.0);
     for (std::size_t t = 0; t < n_used; ++t) {
