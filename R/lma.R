@@ -18,6 +18,8 @@ laplace_mixture <- function(d, init, scale, box, control, ev, names) {
   # goes where the approximation misses mass, small modes included, and stops when nothing is
   # unexplained, after n_starts climbs, or when the budget is spent.
   width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
+  # a Laplace component is never wider than the box searched, or 100 scales without one
+  max_sd <- if (!is.null(box)) max(width) else 100 * max(width)
   budget <- control$lma_budget * control$n_evals
   ok <- is.finite(lp_screen)
   laplace <- list()
@@ -31,7 +33,7 @@ laplace_mixture <- function(d, init, scale, box, control, ev, names) {
     tried[i] <- TRUE
     m <- climb(screen[i, ], ev$evaluate, width)
     if (is.null(m) || any(vapply(laplace, function(l) same_mode(m$par, l), logical(1)))) next
-    lap <- laplace_covariance(m$par, m$log_p, ev$evaluate, width)
+    lap <- laplace_covariance(m$par, m$log_p, ev$evaluate, max_sd)
     if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
     cand <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision)
     if (any(vapply(laplace, function(l) same_mode(l$par, cand), logical(1)))) next
@@ -103,19 +105,20 @@ climb <- function(x, counter, width) {
 }
 
 # The inverse of the negative Hessian of log p at x, by central second differences in one batch,
-# made positive definite: curvatures are floored at 1e-10 of the largest and at 1 / (100 w)^2, w the
-# search region's width, so that a flat or saddle direction gives a wide but finite component. Two
+# made positive definite: curvatures are floored at 1e-10 of the largest and at 1 / max_sd^2 (the
+# box's width, or 100 scales), so that a flat or saddle direction gives a wide but finite
+# component that stays where the search looked. Two
 # passes: the first with small steps finds the scale, the second steps half a standard deviation
 # along each axis, so that the curvature is measured over the width that matters. Returns the
 # covariance and its inverse; NULL when log p is not finite around x.
-laplace_covariance <- function(x, log_px, counter, width) {
+laplace_covariance <- function(x, log_px, counter, max_sd) {
   h <- 1e-4 * pmax(abs(x), 1e-2)
   out <- NULL
   for (pass in 1:2) {
     hess <- fd_hessian(x, log_px, h, counter)
     if (is.null(hess)) return(out)
     e <- eigen(-hess, symmetric = TRUE)
-    curv <- pmax(e$values, 1e-10 * max(e$values, 0), 1 / (100 * max(width))^2)
+    curv <- pmax(e$values, 1e-10 * max(e$values, 0), 1 / max_sd^2)
     cov <- e$vectors %*% (t(e$vectors) / curv)
     out <- list(cov = (cov + t(cov)) / 2, precision = e$vectors %*% (t(e$vectors) * curv))
     h <- 0.5 * sqrt(diag(out$cov))

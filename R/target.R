@@ -17,6 +17,7 @@
 #'   as a `gmasampler::Data`. Integer and logical values become doubles.
 #' @param evaluator how an R `log_density` is evaluated: `"sequential"` in this R process, or
 #'   `"future"` in chunks across the workers of the plan the user set with `future::plan()`
+#'   (batches of fewer than 64 points, such as the mode search's gradients, stay local)
 #'   (multisession, cluster, or future.batchtools on an HPC scheduler); needs the future.apply
 #'   package. The values, and so the draws for a seed, are the same whatever the plan. Compiled
 #'   densities run in threads instead: external pointers cannot travel to other processes.
@@ -112,7 +113,8 @@ gma_evaluate <- function(target, x, threads = NULL) {
   threads <- check_threads(threads)
   if (!is.matrix(x) || !is.numeric(x)) arg_error("x", "must be a numeric matrix, one point a row")
   n <- nrow(x)
-  values <- if (identical(target$evaluator, "future") && n > 1L) {
+  # small batches (the mode search's gradients) stay local: shipping them costs more than it saves
+  values <- if (identical(target$evaluator, "future") && n >= 64L) {
     evaluate_future(target, x)
   } else {
     switch(target$kind,
