@@ -13,17 +13,17 @@ fit_em <- function(start, control, threads, ev, budget) {
                       updated = NA_integer_, components = NA_integer_, log_z = NA_real_)
   for (t in seq_len(n_rounds)) {
     proposal <- defensive_proposal(mix, control$em_defensive, control$em_defensive_scale)
-    bank <- list(points = draw_proposal(proposal, bank_size))
-    log_p <- ev$evaluate(bank$points)
-    log_q <- log_proposal(bank$points, proposal, threads)
-    rounds[[t]] <- list(points = bank$points, log_p = log_p, proposal = proposal)
+    bank <- draw_proposal(proposal, bank_size)
+    log_p <- ev$evaluate(bank)
+    log_q <- log_proposal(bank, proposal, threads)
+    rounds[[t]] <- list(points = bank, log_p = log_p, proposal = proposal)
     if (all(log_p == -Inf))
       arg_error("log_density", sprintf(
         "is -Inf at all %d points drawn in EM round %d: place the start where the target has mass", bank_size, t))
     beta <- tempering_beta(log_p - log_q, control$em_ess_min * bank_size)
     # importance weights against the proposal, responsibilities among the mixture's own
     # components: the defensive one is rebuilt around the updated mixture each round
-    step <- gma_em_step(t(bank$points), log_p, mix$weights, t(mix$means), mix$chols, log_q,
+    step <- gma_em_step(t(bank), log_p, mix$weights, t(mix$means), mix$chols, log_q,
                         beta, min_ess, control$em_eig_floor, control$em_ridge, shrink, threads)
     trace[t, c("ess", "beta", "updated", "components", "log_z")] <-
       c(step$ess, beta, sum(step$updated), length(mix$weights), log_evidence(log_p - log_q)[["log_z"]])
@@ -79,7 +79,7 @@ defensive_proposal <- function(mixture, weight, scale, df = 3) {
 # n points: round(n * weight) from the t component, the rest from the mixture.
 draw_proposal <- function(p, n) {
   n_t <- round(n * p$weight)
-  x <- draw_mixture(p$mixture, n - n_t)$points
+  x <- draw_mixture(p$mixture, n - n_t)
   if (n_t > 0) {
     d <- length(p$mean)
     z <- matrix(stats::rnorm(n_t * d), n_t) / sqrt(stats::rchisq(n_t, p$df) / p$df)

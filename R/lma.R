@@ -167,8 +167,8 @@ fd_hessian <- function(x, fx, h, counter) {
   hess
 }
 
-# Whether x lies within `radius` Mahalanobis units of a kept mode, under that mode's covariance.
-same_mode <- function(x, mode, radius = 1) {
+# Whether x lies within one Mahalanobis unit of a kept mode, under that mode's covariance.
+same_mode <- function(x, mode) {
   r <- x - mode$par
-  sum(r * (mode$precision %*% r)) < radius^2
+  sum(r * (mode$precision %*% r)) < 1
 }
