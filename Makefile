@@ -19,7 +19,7 @@ demo: install
 	$(RSCRIPT) inst/examples/demo.R
 
 test: install
-	$(RSCRIPT) tools/install-deps.R $(TEST_DEPS)
+	$(RSCRIPT) tools/install-deps.R --optional $(TEST_DEPS)
 	$(RSCRIPT) tools/run-tests.R
 
 bench: install

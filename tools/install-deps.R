@@ -2,7 +2,11 @@
 # repository (getOption("repos")), else from Debian's prebuilt r-cran-* packages. Stops with a
 # non-zero exit and the names of what is still missing, so `make` never goes on half-installed.
 #   Rscript tools/install-deps.R Rcpp RcppEigen ...
-pkgs <- commandArgs(trailingOnly = TRUE)
+#   Rscript tools/install-deps.R --optional posterior ...   (what cannot be had only warns: the
+#                                                           tests that need it are skipped)
+args <- commandArgs(trailingOnly = TRUE)
+optional <- "--optional" %in% args
+pkgs <- setdiff(args, "--optional")
 missing_pkgs <- function() pkgs[!vapply(pkgs, requireNamespace, logical(1), quietly = TRUE)]
 
 todo <- missing_pkgs()
@@ -24,6 +28,7 @@ if (length(todo) && nzchar(Sys.which("apt-get"))) {
   todo <- missing_pkgs()
 }
 if (length(todo)) {
-  message("could not install: ", paste(todo, collapse = " "))
-  quit(status = 1L)
+  message(if (optional) "could not install (optional, their tests will be skipped): " else
+    "could not install: ", paste(todo, collapse = " "))
+  if (!optional) quit(status = 1L)
 }
