@@ -136,15 +136,16 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     if (!is.null(init)) init <- drop(to_unconstrained(check_finite_vector(init, "init", d), bounds))
     if (!is.null(box)) box <- box_to_unconstrained(as_box(box, d), bounds)
   }
+  # fixed components need no evaluation; the mode search evaluates through the counter
+  fixed <- method == "wgma" || !is.null(means)
+  initial <- if (fixed) initial_mixture(d, init, scale, box, means, covs, n_components)
   expected <- if (method == "wgma") {
-    per_comp * (if (!is.null(means)) NROW(means) else if (!is.null(n_components)) n_components else default_n_components(d))
+    per_comp * length(initial$weights) * (1 + control$refine)  # a refinement draws a second bank
   } else control$n_evals
   ev <- evaluation_counter(target, threads, bounds, if (control$progress) expected)
   on.exit(ev$done(), add = TRUE)
   laplace <- NULL
-  if (method == "wgma" || !is.null(means)) {
-    initial <- initial_mixture(d, init, scale, box, means, covs, n_components)
-  } else {
+  if (!fixed) {
     if (!is.null(covs)) arg_error("covs", "needs `means` too")
     laplace <- laplace_mixture(
       d, if (!is.null(init)) check_finite_vector(init, "init", d) else if (is.null(box)) numeric(d),
