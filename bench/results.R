@@ -1,0 +1,45 @@
+# Where benchmark tables go: bench/results/<name>.md, each stamped with what produced it (commit,
+# date, R version, cores), so that a table in the README can be traced to the code that made it.
+#   source("bench/results.R")
+#   write_results("methods", "Methods on hard targets", list(Overall = df1, `Per target` = df2),
+#                 notes = c("one line", "another"))
+
+# One line saying which code, machine and R produced a table.
+bench_stamp <- function() {
+  git <- function(...) tryCatch(suppressWarnings(system2("git", c(...), stdout = TRUE, stderr = FALSE)),
+                                error = function(e) character())
+  commit <- git("rev-parse", "--short", "HEAD")
+  dirty <- length(git("status", "--porcelain", "--untracked-files=no")) > 0L
+  sprintf("commit %s%s; %s; %s; %d cores",
+          if (length(commit)) commit[1L] else "unknown",
+          if (dirty) " with uncommitted changes" else "",
+          format(Sys.time(), "%Y-%m-%d %H:%M %Z"), R.version.string, parallel::detectCores())
+}
+
+# A data frame as a markdown table; numbers with `digits` significant digits.
+md_table <- function(df, digits = 3) {
+  cells <- lapply(df, function(col) {
+    if (is.numeric(col)) ifelse(is.na(col), "", formatC(signif(col, digits), digits = digits, format = "fg",
+                                                        flag = "#", drop0trailing = TRUE))
+    else ifelse(is.na(col), "", as.character(col))
+  })
+  cells <- lapply(cells, function(x) gsub("\\.$", "", trimws(x)))
+  align <- vapply(df, function(col) if (is.numeric(col)) "---:" else "---", character(1))
+  rows <- do.call(paste, c(cells, sep = " | "))
+  c(paste("|", paste(names(df), collapse = " | "), "|"), paste("|", paste(align, collapse = " | "), "|"),
+    paste("|", rows, "|"))
+}
+
+# Writes the tables (a named list of data frames: the names are section headings) and notes to
+# bench/results/<name>.md, and prints the file's text.
+write_results <- function(name, title, tables, notes = character(), dir = file.path("bench", "results")) {
+  dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+  body <- unlist(lapply(names(tables), function(h) c(if (nzchar(h)) c(paste("###", h), ""),
+                                                     md_table(tables[[h]]), "")))
+  text <- c(paste("##", title), "", paste0("*", bench_stamp(), "*"), "", body, notes)
+  path <- file.path(dir, paste0(name, ".md"))
+  writeLines(text, path)
+  cat(text, sep = "\n")
+  cat("\nwrote", path, "\n")
+  invisible(path)
+}
