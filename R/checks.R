@@ -46,3 +46,13 @@ check_threads <- function(threads) {
   if (is.null(threads)) threads <- getOption("gmasampler.threads", defaultNumThreads())
   check_count(threads, "threads")
 }
+
+match_choice <- function(x, choices, name) {
+  if (identical(x, choices)) return(choices[1L])
+  if (!is.character(x) || length(x) != 1L || !(x %in% choices)) {
+    given <- if (is.character(x) && length(x) == 1L) sprintf('"%s"', x) else describe(x)
+    arg_error(name, sprintf("must be one of %s, not %s",
+                            paste0('"', choices, '"', collapse = ", "), given))
+  }
+  x
+}

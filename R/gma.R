@@ -10,7 +10,7 @@
 #' * `"em"` (default): a mode search (a space-filling screening in `box`, or around `init`;
 #'   BFGS on batched finite differences from the screened points that the modes found so far
 #'   explain least; Laplace covariances from finite-difference Hessians), then rounds of
-#'   population EM (EM-GMA) on fresh banks of `em_bank` points, each drawn from the current
+#'   population EM (EM-GMA) on fresh banks of `em_control(bank = )` points, each drawn from the current
 #'   mixture plus a defensive heavy-tailed component, within a budget of `n_evals` evaluations.
 #'   All rounds are pooled with deterministic-mixture weights. Given only a log density and an
 #'   initial point, this finds the scale and orientation of the target itself. With `means` and
@@ -67,7 +67,7 @@
 #'   one (`fit$bounds` holds the map).
 #' @param means,covs components placed by hand, as in [gma_mixture()].
 #' @param n_components the number of components `N` of W-GMA's default design.
-#' @param n_per_component W-GMA's bank size per component `M`; the density is evaluated `N * M`
+#' @param n_per_component W-GMA's bank size per component `M` (default 100); the density is evaluated `N * M`
 #'   times.
 #' @param n_draws the number of draws returned; default the number of evaluated points kept.
 #' @param method `"em"`, `"lma"` or `"wgma"`: see Methods.
@@ -114,7 +114,7 @@
 #' @export
 gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NULL,
                        lower = NULL, upper = NULL,
-                       means = NULL, covs = NULL, n_components = NULL, n_per_component = 100L,
+                       means = NULL, covs = NULL, n_components = NULL, n_per_component = NULL,
                        n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
                        vectorized = FALSE, data = NULL, evaluator = c("sequential", "future"),
@@ -127,7 +127,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   resampling <- match_choice(resampling, c("stratified", "systematic", "multinomial"), "resampling")
   control <- as_control(control)
   threads <- check_threads(threads)
-  per_comp <- check_count(n_per_component, "n_per_component")
+  warn_ignored(method, n_components, n_per_component, !is.null(means) && !is.null(box))
+  per_comp <- if (method == "wgma") check_count(n_per_component %||% 100L, "n_per_component")
   d <- infer_dim(dim, init, box, means)
   nm <- param_names(d, if (!is.null(names(init))) names(init) else
     if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box))
@@ -140,7 +141,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   fixed <- method == "wgma" || !is.null(means)
   initial <- if (fixed) initial_mixture(d, init, scale, box, means, covs, n_components)
   expected <- if (method == "wgma") {
-    per_comp * length(initial$weights) * (1 + control$refine)  # a refinement draws a second bank
+    per_comp * length(initial$weights) * (1 + control$wgma$refine)  # a refinement draws a second bank
   } else control$n_evals
   ev <- evaluation_counter(target, threads, bounds, if (control$progress) expected)
   on.exit(ev$done(), add = TRUE)
@@ -149,22 +150,19 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     if (!is.null(covs)) arg_error("covs", "needs `means` too")
     laplace <- laplace_mixture(
       d, if (!is.null(init)) check_finite_vector(init, "init", d) else if (is.null(box)) numeric(d),
-      as_scale(scale, d), if (!is.null(box)) as_box(box, d), control, ev, nm)
+      as_scale(scale, d), if (!is.null(box)) as_box(box, d), control$lma, control$n_evals, ev, nm)
     initial <- laplace$mixture
   }
   colnames(initial$means) <- nm
 
+  em <- control$em
   fit <- switch(method,
-    wgma = fit_wgma(initial, per_comp, control, threads, ev),
-    em = fit_em(if (is.null(laplace)) initial else split_modes(initial, control$em_split),
-                control, threads, ev, budget = max(control$n_evals - ev$count(), 2 * control$em_bank)),
-    lma = fit_em(initial, utils::modifyList(control, list(
-                   em_iter = 1L, em_final_steps = 0L,  # one bank, the rest of the budget
-                   em_bank = max(control$n_evals - ev$count(), control$em_bank))),
-                 threads, ev, budget = Inf)
+    wgma = fit_wgma(initial, per_comp, control$wgma, control$max_memory, threads, ev),
+    em = fit_em(if (is.null(laplace)) initial else split_modes(initial, em$split), em, threads, ev,
+                budget = max(control$n_evals - ev$count(), 2 * em$bank)),
+    lma = fit_lma(initial, em, threads, ev, n = max(control$n_evals - ev$count(), em$bank))
   )
   ev$done(complete = TRUE)
-  if (method == "lma") fit$mixture <- initial  # the Laplace mixture itself; its bank corrects it
 
   is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
   n_draws <- if (is.null(n_draws)) nrow(fit$bank$points) else check_count(n_draws, "n_draws")
@@ -201,39 +199,6 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
       control = control, call = call
     )
   ), class = "gma_fit")
-}
-
-# The target's evaluations, counted and timed: ev$evaluate(y) evaluates the rows of y (on the
-# unconstrained scale when there are bounds: the density there has the log-Jacobian added),
-# ev$count() and ev$seconds() tell how many so far and how long they took.
-# With `expected` evaluations, a text progress bar follows the count (ev$done() closes it).
-evaluation_counter <- function(target, threads, bounds = NULL, expected = NULL) {
-  n <- 0
-  seconds <- 0
-  bar <- if (!is.null(expected)) utils::txtProgressBar(0, expected, style = 3, file = stderr())
-  list(
-    evaluate = function(y) {
-      t0 <- proc.time()[["elapsed"]]
-      x <- to_natural(y, bounds)
-      out <- gma_evaluate(target, x, threads) + log_jacobian(y, bounds)
-      seconds <<- seconds + proc.time()[["elapsed"]] - t0
-      n <<- n + nrow(y)
-      if (!is.null(bar)) utils::setTxtProgressBar(bar, min(n, expected))
-      out
-    },
-    count = function() n,
-    seconds = function() seconds,
-    done = function(complete = FALSE) if (!is.null(bar)) {
-      if (complete) utils::setTxtProgressBar(bar, expected)  # a fit can finish under its budget
-      close(bar)
-      bar <<- NULL
-    }
-  )
-}
-
-importance_summary <- function(log_ratios) {
-  p <- psis(log_ratios)
-  list(psis = p, pareto_k = p$pareto_k, log_z = log_evidence(log_ratios))
 }
 
 # The mixture the bank is drawn from: from means and covs, or the default design.
@@ -277,3 +242,14 @@ infer_dim <- function(dim, init, box, means) {
 }
 
 default_n_components <- function(d) as.integer(min(500, 50 * d))
+
+# Warns about arguments given to gma_sample() that go unused.
+warn_ignored <- function(method, n_components, n_per_component, box_with_means) {
+  unused <- function(arg, why) warning(sprintf("`%s` is ignored: %s", arg, why), call. = FALSE)
+  if (method != "wgma") {
+    how <- sprintf('method = "%s" finds its components itself', method)
+    if (!is.null(n_components)) unused("n_components", how)
+    if (!is.null(n_per_component)) unused("n_per_component", how)
+  }
+  if (box_with_means) unused("box", "`means` and `covs` give the components")
+}

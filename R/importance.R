@@ -67,13 +67,7 @@ psis <- function(log_ratios) {
     }
   }
   lw <- lw - log_sum_exp(lw)
-  list(log_weights = lw, pareto_k = k, ess = 1 / sum(exp(2 * lw)), tail_length = tail_len)
-}
-
-log_sum_exp <- function(x) {
-  m <- max(x)
-  if (!is.finite(m)) return(m)
-  m + log(sum(exp(x - m)))
+  list(log_weights = lw, pareto_k = k, ess = ess_of_log_weights(lw), tail_length = tail_len)
 }
 
 # The log evidence log Z from points drawn from q (log q known up to nothing: normalised) with
@@ -84,4 +78,10 @@ log_evidence <- function(log_ratios) {
   lz <- log_sum_exp(log_ratios) - log(n)
   r <- exp(log_ratios - lz)  # ratios over their mean
   c(log_z = lz, se = stats::sd(r) / sqrt(n))
+}
+
+# The importance diagnostics of a fit's bank: PSIS weights, Pareto k and the log evidence.
+importance_summary <- function(log_ratios) {
+  p <- psis(log_ratios)
+  list(psis = p, pareto_k = p$pareto_k, log_z = log_evidence(log_ratios))
 }

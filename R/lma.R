@@ -1,12 +1,24 @@
 # LMA: a Laplace mixture approximation. Screen a space-filling design, start a gradient-free
 # optimiser (BFGS on batched central differences) from the screened points that the modes found so
 # far explain least, merge the modes found, and give each a Laplace covariance (a finite-difference
-# Hessian, made positive definite) and a weight from its Laplace evidence.
+# Hessian, made positive definite) and a weight from its Laplace evidence. As a method of its own,
+# the Laplace mixture is checked by one importance sample of the rest of the budget.
 
-laplace_mixture <- function(d, init, scale, box, control, ev, names) {
+# method = "lma": the Laplace mixture, with one bank of n points drawn from it and its defensive
+# component (em_round()), which corrects it by importance weights.
+fit_lma <- function(laplace, em, threads, ev, n) {
+  round <- em_round(laplace, em, n, ev, threads, "the importance sample of the Laplace mixture")
+  list(mixture = laplace,
+       bank = list(points = round$points, log_p = round$log_p, component = rep(1L, n),
+                   log_q = dmixture(round$points, laplace, log = TRUE, threads = threads),
+                   log_q_proposal = round$log_q),
+       iterations = 1L, converged = TRUE, stalled = FALSE)
+}
+
+laplace_mixture <- function(d, init, scale, box, lma, n_evals, ev, names) {
   n_before <- ev$count()
-  n_screen <- if (is.null(control$lma_screen)) min(2000L, 100L * d) else control$lma_screen
-  n_starts <- if (!is.null(control$lma_starts)) control$lma_starts else if (!is.null(box)) 10L else 3L
+  n_screen <- lma$screen %||% min(2000L, 100L * d)
+  n_starts <- lma$starts %||% if (!is.null(box)) 10L else 3L
   screen <- screening_points(d, init, scale, box, n_screen)
   lp_screen <- ev$evaluate(screen)
   if (all(lp_screen == -Inf))
@@ -20,12 +32,12 @@ laplace_mixture <- function(d, init, scale, box, control, ev, names) {
   width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
   # a Laplace component is never wider than the box searched, or 100 scales without one
   max_sd <- if (!is.null(box)) max(width) else 100 * max(width)
-  budget <- control$lma_budget * control$n_evals
+  budget <- lma$budget * n_evals
   ok <- is.finite(lp_screen)
   laplace <- list()
   tried <- rep(FALSE, nrow(screen))
   for (climbs in seq_len(n_starts)) {
-    if (length(laplace) >= control$lma_max_modes || ev$count() - n_before > budget) break
+    if (length(laplace) >= lma$max_modes || ev$count() - n_before > budget) break
     unexplained <- ok & !tried & lp_screen > laplace_log_density(screen, laplace) + 1
     if (!any(unexplained)) break
     first <- climbs == 1L && !is.null(init) && ok[1L]  # screen[1, ] is init
@@ -45,24 +57,18 @@ laplace_mixture <- function(d, init, scale, box, control, ev, names) {
   log_w <- vapply(laplace, function(l) l$log_p + 0.5 * as.numeric(determinant(l$cov)$modulus), numeric(1))
   means <- do.call(rbind, lapply(laplace, `[[`, "par"))
   colnames(means) <- names
-  covs <- array(unlist(lapply(laplace, function(l) control$lma_inflate * l$cov)), c(d, d, length(laplace)))
+  covs <- array(unlist(lapply(laplace, function(l) lma$inflate * l$cov)), c(d, d, length(laplace)))
   list(mixture = gma_mixture(exp(log_w - max(log_w)), means, covs),
        modes = data.frame(log_p = vapply(laplace, `[[`, numeric(1), "log_p"),
                           log_evidence = log_w + d / 2 * log(2 * pi)),
        n_evals = ev$count() - n_before)
 }
 
-# A space-filling design in the box, or around init spread by 3 times the scale.
+# init (when given) and n space-filling points in the box, or around init spread by 3 times the
+# scale.
 screening_points <- function(d, init, scale, box, n) {
-  u <- halton(n, d)
-  pts <- if (!is.null(box)) {
-    sweep(sweep(u, 2, box[, 2] - box[, 1], `*`), 2, box[, 1], `+`)
-  } else {
-    u <- pmin(pmax(u, 1e-6), 1 - 1e-6)
-    sweep(3 * stats::qnorm(u) %*% chol(scale), 2, init, `+`)
-  }
-  if (!is.null(init)) pts <- rbind(init, pts)
-  unname(pts)
+  pts <- space_filling(n, d, box = box, centre = init, cov = scale, spread = 3)
+  unname(rbind(init, pts))
 }
 
 # log of sum_j p(mu_j) exp(-(x - mu_j)' P_j (x - mu_j) / 2) at the rows of x: what the modes found

@@ -129,7 +129,7 @@ plot_wgma_trace <- function(x) {
   it <- seq_along(gap)
   graphics::plot(it, pmax(gap, 1e-16), type = "l", log = "xy", xlab = "iteration",
                  ylab = "Frank-Wolfe gap (nats)", main = "convergence")
-  graphics::abline(h = x$control$tol, lty = 3, col = "grey40")
+  graphics::abline(h = x$control$wgma$tol, lty = 3, col = "grey40")
   w <- x$trace$weights
   if (!is.null(w) && nrow(w)) {
     top <- utils::head(order(x$mixture$weights, decreasing = TRUE), 12L)

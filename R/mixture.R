@@ -1,32 +1,55 @@
-#' A Gaussian mixture
+#' A mixture of Gaussian or Student t components
 #'
-#' Builds and checks a mixture of Gaussians. [gma_sample()] returns the fitted one in
-#' `fit$mixture`; [dmixture()] and [rmixture()] evaluate and draw from it.
+#' Builds and checks a mixture. [gma_sample()] returns the fitted one in `fit$mixture`;
+#' [dmixture()] and [rmixture()] evaluate and draw from it.
 #'
 #' @param weights `N` non-negative weights (normalised here); `NULL` for equal weights.
-#' @param means an `N x d` matrix of component means, one a row (a vector when `d = 1`).
-#' @param covs the component covariances: a number or `N` numbers (isotropic variances), a
-#'   `d x d` matrix shared by all components, or a `d x d x N` array.
+#' @param means an `N x d` matrix of component means (locations), one a row (a vector when
+#'   `d = 1`).
+#' @param covs the components' covariances (for `family = "t"`, their scale matrices: a t
+#'   component's covariance is `df / (df - 2)` times its scale matrix when `df > 2`): a number or
+#'   `N` numbers (isotropic), a `d x d` matrix shared by all components, or a `d x d x N` array.
+#' @param family `"gaussian"`, or `"t"` for multivariate Student t components.
+#' @param df for `family = "t"`, the degrees of freedom: one number for all components or `N`
+#'   numbers, each > 0 (`Inf` makes that component Gaussian).
 #' @return An object of class `gma_mixture`: a list with `weights`, `means` (`N x d`), `covs`
-#'   (`d x d x N`) and `chols` (their lower Cholesky factors).
+#'   (`d x d x N`), `chols` (their lower Cholesky factors), `family` and `df` (`N` degrees of
+#'   freedom, `Inf` for Gaussian components).
 #' @examples
 #' mix <- gma_mixture(c(0.3, 0.7), means = c(-2, 2), covs = c(1, 0.5))
 #' dmixture(c(-2, 0, 2), mix)
 #' hist(rmixture(1000, mix), breaks = 40)
+#' heavy <- gma_mixture(NULL, means = rbind(c(0, 0), c(3, 3)), covs = diag(2), family = "t", df = 4)
+#' colMeans(rmixture(4000, heavy))
 #' @export
-gma_mixture <- function(weights = NULL, means, covs) {
+gma_mixture <- function(weights = NULL, means, covs, family = c("gaussian", "t"), df = NULL) {
   means <- as_means(means)
   n_comp <- nrow(means)
   d <- ncol(means)
   covs <- as_covs(covs, n_comp, d)
+  family <- match_choice(family, c("gaussian", "t"), "family")
+  df <- component_df(family, df, n_comp)
   if (is.null(weights)) weights <- rep(1 / n_comp, n_comp)
   weights <- check_finite_vector(weights, "weights", n_comp)
   if (any(weights < 0) || sum(weights) <= 0)
     arg_error("weights", "must be non-negative with a positive sum")
   chols <- array(0, dim(covs))
   for (l in seq_len(n_comp)) chols[, , l] <- lower_chol(covs[, , l], sprintf("covs[, , %d]", l))
-  structure(list(weights = weights / sum(weights), means = means, covs = covs, chols = chols),
+  structure(list(weights = weights / sum(weights), means = means, covs = covs, chols = chols,
+                 family = family, df = df),
             class = "gma_mixture")
+}
+
+# The degrees of freedom of each component: Inf for Gaussians.
+component_df <- function(family, df, n_comp) {
+  if (family == "gaussian") {
+    if (!is.null(df)) arg_error("df", 'is for family = "t"')
+    return(rep(Inf, n_comp))
+  }
+  if (is.null(df) || !is.numeric(df) || !(length(df) %in% c(1L, n_comp)) || anyNA(df) || any(df <= 0))
+    arg_error("df", sprintf('must be one number or %d numbers > 0 (Inf for a Gaussian component) with family = "t"',
+                            n_comp))
+  rep_len(as.numeric(df), n_comp)
 }
 
 as_means <- function(means, name = "means") {
@@ -65,15 +88,16 @@ lower_chol <- function(sigma, label) {
   t(u)
 }
 
-#' Density and draws of a Gaussian mixture
+#' Density and draws of a mixture
 #'
 #' @param x points: an `n x d` matrix, one a row, or a vector of `n` values when `d = 1` (a
 #'   single point of a `d`-dimensional mixture can be a vector of length `d`).
 #' @param mixture a [gma_mixture()], or a fit from [gma_sample()].
 #' @param log return the log density.
 #' @inheritParams gma_evaluate
-#' @return `dmixture()`: the `n` (log) densities. `rmixture()`: an `n x d` matrix of draws (from
-#'   R's random number generator, so [set.seed()] repeats them).
+#' @return `dmixture()`: the `n` (log) densities. `rmixture()`: an `n x d` matrix of draws in
+#'   random order (from R's random number generator, so [set.seed()] repeats them), with the
+#'   components' counts stratified: within two of `n` times their weights.
 #' @examples
 #' mix <- gma_mixture(c(0.5, 0.5), means = rbind(c(-1, 0), c(1, 0)), covs = diag(2))
 #' dmixture(rbind(c(0, 0), c(1, 0)), mix, log = TRUE)
@@ -82,8 +106,7 @@ lower_chol <- function(sigma, label) {
 dmixture <- function(x, mixture, log = FALSE, threads = NULL) {
   mixture <- as_mixture(mixture)
   x <- as_points(x, ncol(mixture$means))
-  out <- gma_mixture_log_pdf(t(x), t(mixture$means), mixture$chols, mixture$weights,
-                             check_threads(threads))
+  out <- gma_mixture_log_pdf(t(x), mixture, check_threads(threads))
   if (isTRUE(log)) out else exp(out)
 }
 
@@ -93,17 +116,59 @@ dmixture <- function(x, mixture, log = FALSE, threads = NULL) {
 rmixture <- function(n, mixture) {
   mixture <- as_mixture(mixture)
   n <- check_count(n, "n", min = 0)
+  draw_mixture(mixture, n)[sample.int(n), , drop = FALSE]
+}
+
+# n points (n x d) from a mixture, ordered by component: component labels by stratified
+# resampling of the weights (counts within two of n * w), then a draw from each point's component.
+draw_mixture <- function(mixture, n) {
+  comp <- gma_resample(mixture$weights, stats::runif(n), n, "stratified")
+  component_draws(mixture, comp)
+}
+
+# One draw from component comp[i] of the mixture for each i (length(comp) x d): mean + radius(s)
+# L (scale z) with z standard normal and, for t components, s a chi-square variate over its
+# degrees of freedom. Gaussian components take no mixing variate, so their stream of random
+# numbers is that of plain normal draws.
+component_draws <- function(mixture, comp, scale = 1) {
+  n <- length(comp)
   d <- ncol(mixture$means)
-  comp <- sample.int(length(mixture$weights), n, replace = TRUE, prob = mixture$weights)
   z <- matrix(stats::rnorm(n * d), d, n)
-  out <- t(gma_transform(z, comp, t(mixture$means), mixture$chols))
-  colnames(out) <- colnames(mixture$means)
-  out
+  s <- rep(1, n)
+  df <- mixture$df[comp]
+  heavy <- is.finite(df)
+  if (any(heavy)) s[heavy] <- stats::rchisq(sum(heavy), df[heavy]) / df[heavy]
+  x <- t(gma_transform(scale * z, comp, s, mixture))
+  colnames(x) <- colnames(mixture$means)
+  x
+}
+
+# The mixture's mean and covariance (t components of df <= 2 count with their scale matrix, which
+# understates their spread: they have no covariance).
+mixture_moments <- function(mixture) {
+  w <- mixture$weights
+  df <- mixture$df
+  inflate <- ifelse(is.finite(df) & df > 2, df / (df - 2), 1)
+  m <- colSums(mixture$means * w)
+  within <- apply(mixture$covs, c(1, 2), function(v) sum(v * w * inflate))
+  between <- crossprod(sweep(mixture$means, 2, m) * sqrt(w))
+  list(mean = m, cov = within + between)
+}
+
+# The mixture with one more component of weight `weight` (the others scaled by 1 - weight).
+add_component <- function(mixture, weight, mean, cov, df = Inf) {
+  n_comp <- length(mixture$weights)
+  d <- ncol(mixture$means)
+  means <- rbind(mixture$means, mean)
+  rownames(means) <- NULL
+  gma_mixture(c((1 - weight) * mixture$weights, weight), means,
+              array(c(mixture$covs, cov), c(d, d, n_comp + 1L)), family = "t", df = c(mixture$df, df))
 }
 
 as_mixture <- function(mixture) {
   if (inherits(mixture, "gma_fit")) mixture <- mixture$mixture
   if (!inherits(mixture, "gma_mixture")) arg_error("mixture", "must be a gma_mixture() or a gma_sample() fit")
+  if (is.null(mixture$df)) mixture$df <- rep(Inf, length(mixture$weights))  # made before 0.3.0
   mixture
 }
 
@@ -118,17 +183,15 @@ as_points <- function(x, d, name = "x") {
 #' @export
 print.gma_mixture <- function(x, digits = 3, ...) {
   d <- ncol(x$means)
-  cat(sprintf("<gma_mixture> %d components in %d dimension(s)\n", length(x$weights), d))
+  df <- if (is.null(x$df)) Inf else unique(x$df)
+  what <- if (all(is.infinite(df))) "Gaussian" else if (length(df) == 1L) sprintf("t (%g df)", df) else "t"
+  cat(sprintf("<gma_mixture> %d %s components in %d dimension(s)\n", length(x$weights), what, d))
   ord <- order(x$weights, decreasing = TRUE)
   top <- utils::head(ord, 10L)
   tab <- cbind(weight = x$weights[top], x$means[top, , drop = FALSE])
   colnames(tab)[-1L] <- param_names(d, colnames(x$means), prefix = "mean")
+  if (length(df) > 1L) tab <- cbind(tab, df = x$df[top])
   print(signif(tab, digits))
   if (length(ord) > 10L) cat(sprintf("... and %d lighter components\n", length(ord) - 10L))
   invisible(x)
-}
-
-param_names <- function(d, names = NULL, prefix = "x") {
-  if (!is.null(names) && length(names) == d) return(names)
-  sprintf("%s[%d]", prefix, seq_len(d))
 }

@@ -1,15 +1,15 @@
 # W-GMA: the weights of fixed components, fitted on one bank drawn component by component; with
-# control$refine, a second stage on components re-centred on the heaviest ones of the first.
+# wgma$refine, a second stage on components re-centred on the heaviest ones of the first.
 
-fit_wgma <- function(initial, per_comp, control, threads, ev) {
-  fit <- wgma_stage(initial, per_comp, control, threads, ev)
-  if (!control$refine) return(fit)
+fit_wgma <- function(initial, per_comp, wgma, max_memory, threads, ev) {
+  fit <- wgma_stage(initial, per_comp, wgma, max_memory, threads, ev)
+  if (!wgma$refine) return(fit)
 
   # Two-stage refinement: the second stage's bank is drawn from a mixture re-centred on the
   # first stage's heaviest components, and is the one returned (its fit, its bank and its
   # proposal); the first stage's evaluations count in n_evals and its fit is kept in the trace.
-  refined <- refine_mixture(fit$mixture, control)
-  fit2 <- wgma_stage(refined$mixture, per_comp, control, threads, ev, stage = 2L)
+  refined <- refine_mixture(fit$mixture, wgma)
+  fit2 <- wgma_stage(refined$mixture, per_comp, wgma, max_memory, threads, ev, stage = 2L)
   fit2$trace$stage1 <- c(fit$trace, list(
     mixture = fit$mixture, iterations = fit$iterations, converged = fit$converged,
     stalled = fit$stalled, n_evals = length(fit$bank$log_p), kept = refined$kept))
@@ -25,45 +25,39 @@ fit_wgma <- function(initial, per_comp, control, threads, ev) {
 # With the default jitter sqrt(1 - refine_shrink), a new component's mean and spread together
 # reproduce its parent: the new equal-weight mixture has on average the density of the kept part
 # of the fit, made of narrower components.
-refine_mixture <- function(mixture, control) {
+refine_mixture <- function(mixture, wgma) {
   w <- mixture$weights
   n_comp <- length(w)
   d <- ncol(mixture$means)
-  n_keep <- max(1L, min(n_comp, ceiling(control$refine_keep * n_comp)))
+  n_keep <- max(1L, min(n_comp, ceiling(wgma$refine_keep * n_comp)))
   kept <- order(w, decreasing = TRUE)[seq_len(n_keep)]
   kept <- kept[w[kept] > 0]
   parent <- kept[gma_resample(w[kept], stats::runif(n_comp), n_comp, "stratified")]
-  jitter <- if (is.null(control$refine_jitter)) sqrt(1 - control$refine_shrink) else control$refine_jitter
-  z <- matrix(stats::rnorm(n_comp * d), d, n_comp)
-  means <- t(gma_transform(jitter * z, parent, t(mixture$means), mixture$chols))
-  colnames(means) <- colnames(mixture$means)
-  covs <- control$refine_shrink * mixture$covs[, , parent, drop = FALSE]
+  jitter <- wgma$refine_jitter %||% sqrt(1 - wgma$refine_shrink)
+  means <- component_draws(mixture, parent, scale = jitter)
+  covs <- wgma$refine_shrink * mixture$covs[, , parent, drop = FALSE]
   list(mixture = gma_mixture(NULL, means, covs), kept = kept)
 }
 
 # One W-GMA fit: draw the bank from `initial` (component-major), evaluate it, fit the weights.
-wgma_stage <- function(initial, per_comp, control, threads, ev, stage = 1L) {
+wgma_stage <- function(initial, per_comp, wgma, max_memory, threads, ev, stage = 1L) {
   d <- ncol(initial$means)
   n_comp <- length(initial$weights)
   n_bank <- n_comp * per_comp
   bank_bytes <- 8 * as.numeric(n_bank) * (d + 4)
-  if (bank_bytes > control$max_memory)
+  if (bank_bytes > max_memory)
     arg_error("control$max_memory", sprintf(
-      "(%.3g bytes) is below the %.3g bytes the bank of %d x %d points needs", control$max_memory,
+      "(%.3g bytes) is below the %.3g bytes the bank of %d x %d points needs", max_memory,
       bank_bytes, n_comp, per_comp))
   t0 <- proc.time()[["elapsed"]]
 
   # The bank, component-major, from R's RNG; then the log-pdf matrix, so that a memory error comes
   # before any density evaluation.
   component <- rep(seq_len(n_comp), each = per_comp)
-  z <- matrix(stats::rnorm(n_bank * d), d, n_bank)
-  bank_t <- gma_transform(z, component, t(initial$means), initial$chols)
-  lpm <- gma_log_pdf_matrix(bank_t, t(initial$means), initial$chols, control$sparse_tol,
-                            control$max_memory - bank_bytes, threads)
+  bank <- component_draws(initial, component)
+  lpm <- gma_log_pdf_matrix(t(bank), initial, wgma$sparse_tol, max_memory - bank_bytes, threads)
   t_matrix <- proc.time()[["elapsed"]]
 
-  bank <- t(bank_t)
-  colnames(bank) <- colnames(initial$means)
   log_p <- ev$evaluate(bank)
   t_eval <- proc.time()[["elapsed"]]
   where <- if (stage > 1L) " of the refinement stage" else ""
@@ -71,23 +65,18 @@ wgma_stage <- function(initial, per_comp, control, threads, ev, stage = 1L) {
     arg_error("log_density", sprintf(
       "is -Inf at all %d bank points%s: place the components where the target has mass (`init`, `box` or `means`)",
       n_bank, where))
-  infeasible <- tapply(log_p == -Inf, component, any)
-  if (all(infeasible))
+  fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, initial$weights, weight_fit_options(wgma), threads)
+  t_fit <- proc.time()[["elapsed"]]
+  if (!fit$feasible)
     arg_error("log_density", paste0(
       "is -Inf at some bank point", where, " of every component, so every component puts mass ",
       "where the target has none: use narrower components (`covs`, more `n_components`) or place ",
       "them inside the support"))
-
-  fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, initial$weights, control$optimizer,
-                         control$step, control$eta0, control$max_iter, control$tol,
-                         control$gradient == "pooled", control$normalize, control$log_floor,
-                         control$keep_weights, stabiliser_settings(control), threads)
-  t_fit <- proc.time()[["elapsed"]]
   if (!fit$converged)
     warning(sprintf(paste(
       "the weight fit%s stopped at max_iter = %d with Frank-Wolfe gap %.3g > tol = %.3g;",
-      "raise gma_control(max_iter = ) or check the step settings"),
-      where, control$max_iter, fit$final_gap, control$tol), call. = FALSE)
+      "raise wgma_control(max_iter = ) or check the step settings"),
+      where, wgma$max_iter, fit$final_gap, wgma$tol), call. = FALSE)
 
   mixture <- initial
   mixture$weights <- fit$weights
@@ -101,22 +90,14 @@ wgma_stage <- function(initial, per_comp, control, threads, ev, stage = 1L) {
                 log_q_proposal = log_q_proposal),
     per_comp = per_comp,
     trace = list(objective = fit$objective, gap = fit$gap, step = fit$step,
-                 weights = if (control$keep_weights) fit$weight_trace,
+                 weights = if (wgma$keep_weights) fit$weight_trace,
                  final = c(objective = fit$final_objective, gap = fit$final_gap,
                            averaged = fit$averaged)),
     iterations = fit$iterations, converged = fit$converged, stalled = fit$stalled,
-    n_infeasible = sum(infeasible),
+    n_infeasible = sum(fit$infeasible),
     timing = c(log_pdf_matrix = t_matrix - t0, fit = t_fit - t_eval),
     log_pdf_matrix = list(nnz = lpm$nnz, bytes = lpm$bytes, dense = lpm$dense,
                           max_dropped = lpm$max_dropped,
                           density = lpm$nnz / (as.numeric(n_bank) * n_comp))
   )
-}
-
-# The stabilisers of gma_control() as the named list gma_fit_weights() reads; settings missing
-# from an older control object stay off.
-stabiliser_settings <- function(control) {
-  nm <- c("temper", "entropy", "mirror_temperature", "mixing", "momentum", "average", "anneal")
-  control <- unclass(control)
-  control[intersect(nm, names(control))]
 }

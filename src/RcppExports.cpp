@@ -13,23 +13,56 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // gma_em_step
-List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, NumericVector weights, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols, NumericVector log_q_proposal, double beta, double min_ess, double eig_floor, double ridge, double shrink, int threads);
-RcppExport SEXP _gmasampler_gma_em_step(SEXP xSEXP, SEXP log_pSEXP, SEXP weightsSEXP, SEXP meansSEXP, SEXP cholsSEXP, SEXP log_q_proposalSEXP, SEXP betaSEXP, SEXP min_essSEXP, SEXP eig_floorSEXP, SEXP ridgeSEXP, SEXP shrinkSEXP, SEXP threadsSEXP) {
+List gma_em_step(const Eigen::Map<Eigen::MatrixXd> x, NumericVector log_p, List mixture, NumericVector log_q_proposal, double beta, List options, int threads);
+RcppExport SEXP _gmasampler_gma_em_step(SEXP xSEXP, SEXP log_pSEXP, SEXP mixtureSEXP, SEXP log_q_proposalSEXP, SEXP betaSEXP, SEXP optionsSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< NumericVector >::type log_p(log_pSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type chols(cholsSEXP);
+    Rcpp::traits::input_parameter< List >::type mixture(mixtureSEXP);
     Rcpp::traits::input_parameter< NumericVector >::type log_q_proposal(log_q_proposalSEXP);
     Rcpp::traits::input_parameter< double >::type beta(betaSEXP);
-    Rcpp::traits::input_parameter< double >::type min_ess(min_essSEXP);
-    Rcpp::traits::input_parameter< double >::type eig_floor(eig_floorSEXP);
-    Rcpp::traits::input_parameter< double >::type ridge(ridgeSEXP);
-    Rcpp::traits::input_parameter< double >::type shrink(shrinkSEXP);
+    Rcpp::traits::input_parameter< List >::type options(optionsSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_em_step(x, log_p, weights, means, chols, log_q_proposal, beta, min_ess, eig_floor, ridge, shrink, threads));
+    rcpp_result_gen = Rcpp::wrap(gma_em_step(x, log_p, mixture, log_q_proposal, beta, options, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// gma_mixture_log_pdf
+NumericVector gma_mixture_log_pdf(const Eigen::Map<Eigen::MatrixXd> x, List mixture, int threads);
+RcppExport SEXP _gmasampler_gma_mixture_log_pdf(SEXP xSEXP, SEXP mixtureSEXP, SEXP threadsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< List >::type mixture(mixtureSEXP);
+    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_mixture_log_pdf(x, mixture, threads));
+    return rcpp_result_gen;
+END_RCPP
+}
+// gma_transform
+NumericMatrix gma_transform(const Eigen::Map<Eigen::MatrixXd> z, IntegerVector comp, NumericVector s, List mixture);
+RcppExport SEXP _gmasampler_gma_transform(SEXP zSEXP, SEXP compSEXP, SEXP sSEXP, SEXP mixtureSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
+    Rcpp::traits::input_parameter< IntegerVector >::type comp(compSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type s(sSEXP);
+    Rcpp::traits::input_parameter< List >::type mixture(mixtureSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_transform(z, comp, s, mixture));
+    return rcpp_result_gen;
+END_RCPP
+}
+// gma_resample
+IntegerVector gma_resample(NumericVector weights, NumericVector u, int n, std::string scheme);
+RcppExport SEXP _gmasampler_gma_resample(SEXP weightsSEXP, SEXP uSEXP, SEXP nSEXP, SEXP schemeSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< NumericVector >::type weights(weightsSEXP);
+    Rcpp::traits::input_parameter< NumericVector >::type u(uSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< std::string >::type scheme(schemeSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_resample(weights, u, n, scheme));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -57,17 +90,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // gma_log_pdf_matrix
-List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols, double tol, double max_bytes, int threads);
-RcppExport SEXP _gmasampler_gma_log_pdf_matrix(SEXP xSEXP, SEXP meansSEXP, SEXP cholsSEXP, SEXP tolSEXP, SEXP max_bytesSEXP, SEXP threadsSEXP) {
+List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, List mixture, double tol, double max_bytes, int threads);
+RcppExport SEXP _gmasampler_gma_log_pdf_matrix(SEXP xSEXP, SEXP mixtureSEXP, SEXP tolSEXP, SEXP max_bytesSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type chols(cholsSEXP);
+    Rcpp::traits::input_parameter< List >::type mixture(mixtureSEXP);
     Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
     Rcpp::traits::input_parameter< double >::type max_bytes(max_bytesSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_log_pdf_matrix(x, means, chols, tol, max_bytes, threads));
+    rcpp_result_gen = Rcpp::wrap(gma_log_pdf_matrix(x, mixture, tol, max_bytes, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -83,81 +115,42 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// gma_weight_optimizers
+DataFrame gma_weight_optimizers();
+RcppExport SEXP _gmasampler_gma_weight_optimizers() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    rcpp_result_gen = Rcpp::wrap(gma_weight_optimizers());
+    return rcpp_result_gen;
+END_RCPP
+}
 // gma_fit_weights
-List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVector w0, std::string optimizer, std::string schedule, double eta0, int max_iter, double tol, bool pooled, bool normalize, double log_floor, bool keep_weights, List stabilisers, int threads);
-RcppExport SEXP _gmasampler_gma_fit_weights(SEXP matrixSEXP, SEXP log_pSEXP, SEXP per_compSEXP, SEXP w0SEXP, SEXP optimizerSEXP, SEXP scheduleSEXP, SEXP eta0SEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP pooledSEXP, SEXP normalizeSEXP, SEXP log_floorSEXP, SEXP keep_weightsSEXP, SEXP stabilisersSEXP, SEXP threadsSEXP) {
+List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVector w0, List options, int threads);
+RcppExport SEXP _gmasampler_gma_fit_weights(SEXP matrixSEXP, SEXP log_pSEXP, SEXP per_compSEXP, SEXP w0SEXP, SEXP optionsSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type matrix(matrixSEXP);
     Rcpp::traits::input_parameter< NumericVector >::type log_p(log_pSEXP);
     Rcpp::traits::input_parameter< int >::type per_comp(per_compSEXP);
     Rcpp::traits::input_parameter< NumericVector >::type w0(w0SEXP);
-    Rcpp::traits::input_parameter< std::string >::type optimizer(optimizerSEXP);
-    Rcpp::traits::input_parameter< std::string >::type schedule(scheduleSEXP);
-    Rcpp::traits::input_parameter< double >::type eta0(eta0SEXP);
-    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
-    Rcpp::traits::input_parameter< bool >::type pooled(pooledSEXP);
-    Rcpp::traits::input_parameter< bool >::type normalize(normalizeSEXP);
-    Rcpp::traits::input_parameter< double >::type log_floor(log_floorSEXP);
-    Rcpp::traits::input_parameter< bool >::type keep_weights(keep_weightsSEXP);
-    Rcpp::traits::input_parameter< List >::type stabilisers(stabilisersSEXP);
+    Rcpp::traits::input_parameter< List >::type options(optionsSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_fit_weights(matrix, log_p, per_comp, w0, optimizer, schedule, eta0, max_iter, tol, pooled, normalize, log_floor, keep_weights, stabilisers, threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// gma_mixture_log_pdf
-NumericVector gma_mixture_log_pdf(const Eigen::Map<Eigen::MatrixXd> x, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols, NumericVector weights, int threads);
-RcppExport SEXP _gmasampler_gma_mixture_log_pdf(SEXP xSEXP, SEXP meansSEXP, SEXP cholsSEXP, SEXP weightsSEXP, SEXP threadsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type chols(cholsSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_mixture_log_pdf(x, means, chols, weights, threads));
-    return rcpp_result_gen;
-END_RCPP
-}
-// gma_transform
-NumericMatrix gma_transform(const Eigen::Map<Eigen::MatrixXd> z, IntegerVector comp, const Eigen::Map<Eigen::MatrixXd> means, NumericVector chols);
-RcppExport SEXP _gmasampler_gma_transform(SEXP zSEXP, SEXP compSEXP, SEXP meansSEXP, SEXP cholsSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
-    Rcpp::traits::input_parameter< IntegerVector >::type comp(compSEXP);
-    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type chols(cholsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_transform(z, comp, means, chols));
-    return rcpp_result_gen;
-END_RCPP
-}
-// gma_resample
-IntegerVector gma_resample(NumericVector weights, NumericVector u, int n, std::string scheme);
-RcppExport SEXP _gmasampler_gma_resample(SEXP weightsSEXP, SEXP uSEXP, SEXP nSEXP, SEXP schemeSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< NumericVector >::type weights(weightsSEXP);
-    Rcpp::traits::input_parameter< NumericVector >::type u(uSEXP);
-    Rcpp::traits::input_parameter< int >::type n(nSEXP);
-    Rcpp::traits::input_parameter< std::string >::type scheme(schemeSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_resample(weights, u, n, scheme));
+    rcpp_result_gen = Rcpp::wrap(gma_fit_weights(matrix, log_p, per_comp, w0, options, threads));
     return rcpp_result_gen;
 END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_gmasampler_gma_em_step", (DL_FUNC) &_gmasampler_gma_em_step, 12},
-    {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
-    {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
-    {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 6},
-    {"_gmasampler_gma_matrix_log_q", (DL_FUNC) &_gmasampler_gma_matrix_log_q, 3},
-    {"_gmasampler_gma_fit_weights", (DL_FUNC) &_gmasampler_gma_fit_weights, 15},
-    {"_gmasampler_gma_mixture_log_pdf", (DL_FUNC) &_gmasampler_gma_mixture_log_pdf, 5},
+    {"_gmasampler_gma_em_step", (DL_FUNC) &_gmasampler_gma_em_step, 7},
+    {"_gmasampler_gma_mixture_log_pdf", (DL_FUNC) &_gmasampler_gma_mixture_log_pdf, 3},
     {"_gmasampler_gma_transform", (DL_FUNC) &_gmasampler_gma_transform, 4},
     {"_gmasampler_gma_resample", (DL_FUNC) &_gmasampler_gma_resample, 4},
+    {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
+    {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
+    {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 5},
+    {"_gmasampler_gma_matrix_log_q", (DL_FUNC) &_gmasampler_gma_matrix_log_q, 3},
+    {"_gmasampler_gma_weight_optimizers", (DL_FUNC) &_gmasampler_gma_weight_optimizers, 0},
+    {"_gmasampler_gma_fit_weights", (DL_FUNC) &_gmasampler_gma_fit_weights, 6},
     {NULL, NULL, 0}
 };
 

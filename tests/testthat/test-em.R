@@ -182,3 +182,28 @@ test_that("importance = FALSE draws from the fitted mixture; lma gives the Lapla
   expect_equal(length(lma$mixture$weights), 3)
   expect_lt(abs(sd(lma$draws[, 1]) / 1.466625 - 1), 0.03)
 })
+
+test_that("EM recovers the parameters of a 2-D two-component t mixture", {
+  w <- c(0.6, 0.4)
+  mu <- rbind(c(-2, 0), c(2.5, 2))
+  S <- array(c(1, 0.5, 0.5, 1, 0.6, -0.3, -0.3, 0.8), c(2, 2, 2))
+  truth <- gma_mixture(w, mu, S, family = "t", df = 4)
+  set.seed(4)
+  fit <- gma_sample(function(x) dmixture(x, truth, log = TRUE), vectorized = TRUE,
+                    means = mu + 0.8, covs = diag(2),
+                    control = gma_control(n_evals = 20000, em = em_control(family = "t", df = 4)))
+  expect_equal(fit$mixture$df, c(4, 4))
+  ord <- nearest_mode(fit$mixture$means, mu, list(S[, , 1], S[, , 2]))
+  expect_equal(sort(ord), 1:2)
+  # the final EM steps use about 18,000 pooled points: the weights' Monte Carlo sd is about
+  # sqrt(w (1 - w) / n_eff) < 0.01 with n_eff above 2,000, the means' about 0.03
+  expect_equal(fit$mixture$weights[order(ord)], w, tolerance = 0.03 / 0.4)
+  expect_lt(max(abs(fit$mixture$means[order(ord), ] - mu)), 0.1)
+  for (k in 1:2) expect_lt(max(abs(fit$mixture$covs[, , order(ord)[k]] - S[, , k])), 0.12)
+  # Gaussian components on the same target fit the heavy tails worse: their importance weights
+  # are less even
+  set.seed(4)
+  gauss <- suppressWarnings(gma_sample(function(x) dmixture(x, truth, log = TRUE), vectorized = TRUE,
+                                       means = mu + 0.8, covs = diag(2), control = gma_control(n_evals = 20000)))
+  expect_gt(fit$diagnostics[["ess"]], gauss$diagnostics[["ess"]])
+})

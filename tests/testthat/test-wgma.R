@@ -3,7 +3,7 @@
 
 # A reference of the stabilised update in plain R, on a fixed bank and log-pdf matrix: mirror
 # descent (or projected gradient) with tempering, entropy regularisation, mirror temperature,
-# convex mixing, heavy-ball momentum and tail averaging, as documented in gma_control(). Runs
+# convex mixing, heavy-ball momentum and tail averaging, as documented in wgma_control(). Runs
 # exactly max_iter iterations (the callers set tol = 0, so neither stopping rule fires).
 reference_fit <- function(L, log_p, per_comp, eta, max_iter, s, pgd = FALSE, log_floor = -32) {
   n_comp <- ncol(L)
@@ -63,10 +63,11 @@ reference_fit <- function(L, log_p, per_comp, eta, max_iter, s, pgd = FALSE, log
   list(weights = w, averaged = averaged)
 }
 
-stabiliser_list <- function(...) {
-  s <- list(temper = 1, entropy = 0, mirror_temperature = 1, mixing = 0, momentum = 0, average = 0,
-            anneal = 100)
-  utils::modifyList(s, list(...))
+# The weight fit's options as wgma_control() hands them to C++: the paper's plain mirror descent
+# (momentum 0) with constant steps, exactly max_iter iterations (tol = 0), and the given changes.
+fit_options <- function(...) {
+  utils::modifyList(gmasampler:::weight_fit_options(wgma_control(
+    momentum = 0, max_iter = 60L, tol = 0, keep_weights = FALSE)), list(...))
 }
 
 test_that("the stabilised update in C++ matches the plain R reference", {
@@ -78,67 +79,69 @@ test_that("the stabilised update in C++ matches the plain R reference", {
   x <- rnorm(n_comp * per_comp, rep(mu, each = per_comp), sd0)
   log_p <- log_trimodal(x)
   L <- outer(x, mu, function(x, m) dnorm(x, m, sd0, log = TRUE))
-  lpm <- gma_log_pdf_matrix(matrix(x, 1), matrix(mu, 1), array(sd0, c(1, 1, n_comp)), 0, 1e9, 1L)
+  lpm <- gma_log_pdf_matrix(matrix(x, 1), gma_mixture(NULL, mu, sd0^2), 0, 1e9, 1L)
   cases <- list(
-    plain = list(s = stabiliser_list(), eta = 1),
-    momentum = list(s = stabiliser_list(momentum = 0.5), eta = 1),
-    notebook = list(s = stabiliser_list(temper = 0.3, entropy = 0.1, mirror_temperature = 1.8,
-                                        mixing = 0.5, anneal = 20), eta = 1),
-    all = list(s = stabiliser_list(temper = 0.5, entropy = 0.2, mirror_temperature = 1.5, mixing = 0.8,
-                                   momentum = 0.3, average = 10, anneal = 25), eta = 0.7),
-    oscillating_average = list(s = stabiliser_list(average = 7), eta = 2.5),
-    pgd = list(s = stabiliser_list(entropy = 0.05, mixing = 0.7, momentum = 0.4, anneal = 15),
-               eta = 0.05, pgd = TRUE)
+    plain = fit_options(),
+    momentum = fit_options(momentum = 0.5),
+    notebook = fit_options(temper = 0.3, entropy = 0.1, mirror_temperature = 1.8, mixing = 0.5, anneal = 20L),
+    all = fit_options(temper = 0.5, entropy = 0.2, mirror_temperature = 1.5, mixing = 0.8, momentum = 0.3,
+                      average = 10L, anneal = 25L, eta0 = 0.7),
+    oscillating_average = fit_options(average = 7L, eta0 = 2.5),
+    pgd = fit_options(optimizer = "pgd", normalize = FALSE, entropy = 0.05, mixing = 0.7, momentum = 0.4,
+                      anneal = 15L, eta0 = 0.05)
   )
+  w0 <- rep(1 / n_comp, n_comp)
   for (nm in names(cases)) {
-    cs <- cases[[nm]]
-    pgd <- isTRUE(cs$pgd)
-    fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, rep(1 / n_comp, n_comp),
-                           if (pgd) "pgd" else "mirror", "constant", cs$eta, 60L, 0, FALSE, FALSE,
-                           -32, TRUE, cs$s, 1L)
-    ref <- reference_fit(L, log_p, per_comp, cs$eta, 60L, cs$s, pgd = pgd)
+    opt <- cases[[nm]]
+    fit <- gma_fit_weights(lpm$ptr, log_p, per_comp, w0, opt, 1L)
+    ref <- reference_fit(L, log_p, per_comp, opt$eta0, 60L, opt, pgd = opt$optimizer == "pgd")
     expect_equal(fit$iterations, 60L, info = nm)
     expect_equal(fit$weights, ref$weights, tolerance = 1e-8, info = nm)
     expect_equal(fit$averaged, ref$averaged, info = nm)
   }
-  # a missing setting stays off (momentum: 0.5 for mirror descent, as in gma_control())
-  a <- gma_fit_weights(lpm$ptr, log_p, per_comp, rep(1 / n_comp, n_comp), "mirror", "constant", 1,
-                       30L, 0, FALSE, FALSE, -32, FALSE, list(momentum = 0.5), 1L)
-  b <- gma_fit_weights(lpm$ptr, log_p, per_comp, rep(1 / n_comp, n_comp), "mirror", "constant", 1,
-                       30L, 0, FALSE, FALSE, -32, FALSE, stabiliser_list(momentum = 0.5), 1L)
-  expect_identical(a$weights, b$weights)
-  expect_error(gma_fit_weights(lpm$ptr, log_p, per_comp, rep(1 / n_comp, n_comp), "mirror", "constant",
-                               1, 30L, 0, FALSE, FALSE, -32, FALSE, list(momentum = 1), 1L),
+  # the options list maps one to one onto the C++ struct: nothing missing, nothing extra, no
+  # fallback values
+  opt <- fit_options()
+  expect_error(gma_fit_weights(lpm$ptr, log_p, per_comp, w0, opt[names(opt) != "momentum"], 1L),
+               "option 'momentum' is missing")
+  expect_error(gma_fit_weights(lpm$ptr, log_p, per_comp, w0, c(opt, mixing_min = 0.1), 1L),
+               "unknown option 'mixing_min'")
+  expect_error(gma_fit_weights(lpm$ptr, log_p, per_comp, w0, fit_options(momentum = 1), 1L),
                "stabiliser setting is out of range")
+  expect_error(gma_fit_weights(lpm$ptr, log_p, per_comp, w0, fit_options(optimizer = "adam"), 1L),
+               "unknown weight optimizer 'adam'")
+  expect_error(gma_fit_weights(lpm$ptr, log_p, per_comp, w0,
+                               fit_options(optimizer = "pgd", mirror_temperature = 2), 1L),
+               "optimizer 'pgd' takes no mirror temperature")
 })
 
-test_that("gma_control checks the stabilisers and the refinement by name", {
-  expect_equal(gma_control()$momentum, 0.5)
-  expect_equal(gma_control(optimizer = "pgd")$momentum, 0)
-  def <- gma_control()
+test_that("wgma_control checks the stabilisers and the refinement by name", {
+  expect_equal(wgma_control()$momentum, 0.5)
+  expect_equal(wgma_control(optimizer = "pgd")$momentum, 0)
+  def <- wgma_control()
   expect_equal(unlist(def[c("temper", "entropy", "mirror_temperature", "mixing", "average")]),
                c(temper = 1, entropy = 0, mirror_temperature = 1, mixing = 0, average = 0))
   expect_false(def$refine)
-  expect_error(gma_control(temper = 0), "`temper` must be a finite number in \\(0, 1\\]")
-  expect_error(gma_control(temper = 1.5), "`temper` must be a finite number in \\[0, 1\\]")
-  expect_error(gma_control(entropy = -1), "`entropy`")
-  expect_error(gma_control(entropy = NA), "`entropy`")
-  expect_error(gma_control(mirror_temperature = 0.5), "`mirror_temperature` must be a finite number in \\[1")
-  expect_error(gma_control(optimizer = "pgd", mirror_temperature = 2),
+  expect_error(wgma_control(temper = 0), "`temper` must be a finite number in \\(0, 1\\]")
+  expect_error(wgma_control(temper = 1.5), "`temper` must be a finite number in \\[0, 1\\]")
+  expect_error(wgma_control(entropy = -1), "`entropy`")
+  expect_error(wgma_control(entropy = NA), "`entropy`")
+  expect_error(wgma_control(mirror_temperature = 0.5), "`mirror_temperature` must be a finite number in \\[1")
+  expect_error(wgma_control(optimizer = "pgd", mirror_temperature = 2),
                "`mirror_temperature` applies to mirror descent only")
-  expect_error(gma_control(mixing = 2), "`mixing`")
-  expect_error(gma_control(momentum = 1), "`momentum` must be a finite number in \\[0, 0.99\\]")
-  expect_error(gma_control(momentum = "fast"), "`momentum`")
-  expect_error(gma_control(average = 2.5), "`average` must be a whole number >= 0")
-  expect_error(gma_control(average = -1), "`average`")
-  expect_error(gma_control(anneal = 0), "`anneal` must be a whole number >= 1")
-  expect_error(gma_control(refine = "yes"), "`refine` must be TRUE or FALSE")
-  expect_error(gma_control(refine_keep = 0), "`refine_keep` must be a finite number in \\(0, 1\\]")
-  expect_error(gma_control(refine_shrink = 1.5), "`refine_shrink`")
-  expect_error(gma_control(refine_jitter = -1), "`refine_jitter`")
-  expect_null(gma_control()$refine_jitter)
+  expect_error(wgma_control(mixing = 2), "`mixing`")
+  expect_error(wgma_control(momentum = 1), "`momentum` must be a finite number in \\[0, 0.99\\]")
+  expect_error(wgma_control(momentum = "fast"), "`momentum`")
+  expect_error(wgma_control(average = 2.5), "`average` must be a whole number >= 0")
+  expect_error(wgma_control(average = -1), "`average`")
+  expect_error(wgma_control(anneal = 0), "`anneal` must be a whole number >= 1")
+  expect_error(wgma_control(refine = "yes"), "`refine` must be TRUE or FALSE")
+  expect_error(wgma_control(refine_keep = 0), "`refine_keep` must be a finite number in \\(0, 1\\]")
+  expect_error(wgma_control(refine_shrink = 1.5), "`refine_shrink`")
+  expect_error(wgma_control(refine_jitter = -1), "`refine_jitter`")
+  expect_null(wgma_control()$refine_jitter)
   # through gma_sample's plain-list control too
-  expect_error(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), control = list(temper = 2)),
+  expect_error(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), control = list(wgma = list(temper = 2))),
                "`temper`")
 })
 
@@ -146,7 +149,7 @@ test_that("each stabiliser runs and reaches the optimum of the plain fit", {
   run <- function(...) {
     set.seed(21)
     gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
-               control = gma_control(...))
+               control = gma_control(wgma = wgma_control(...)))
   }
   # the optimum of this bank's objective, to well below tol
   best <- run(momentum = 0, tol = 1e-6, max_iter = 20000)
@@ -178,7 +181,7 @@ test_that("schedules leave the objective, the gap and the stopping rule untemper
   fit_with <- function(...) {
     set.seed(22)
     gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
-               control = gma_control(...))
+               control = gma_control(wgma = wgma_control(...)))
   }
   plain <- fit_with(momentum = 0)
   tempered <- fit_with(momentum = 0, temper = 0.3, entropy = 0.5, mirror_temperature = 2, anneal = 150)
@@ -194,7 +197,7 @@ test_that("schedules leave the objective, the gap and the stopping rule untemper
   set.seed(22)
   expect_warning(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
                             n_per_component = 50,
-                            control = gma_control(temper = 0.2, anneal = 500, max_iter = 40)),
+                            control = gma_control(wgma = wgma_control(temper = 0.2, anneal = 500, max_iter = 40))),
                  "stopped at max_iter = 40")
 })
 
@@ -203,7 +206,7 @@ test_that("tail averaging returns the average only when its objective is lower",
     set.seed(23)
     fit <- suppressWarnings(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
                                        n_per_component = 50,
-                                       control = gma_control(momentum = 0, eta0 = eta, average = 50)))
+                                       control = gma_control(wgma = wgma_control(momentum = 0, eta0 = eta, average = 50))))
     final <- fit$trace$final
     # never worse than the last iterate recorded (the last one measured, when it converged)
     if (fit$converged) expect_lte(final[["objective"]], utils::tail(fit$trace$objective, 1) + 1e-12)
@@ -215,7 +218,7 @@ test_that("tail averaging returns the average only when its objective is lower",
     set.seed(23)
     suppressWarnings(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
                                 n_per_component = 50,
-                                control = gma_control(momentum = 0, eta0 = 2.5, average = average)))
+                                control = gma_control(wgma = wgma_control(momentum = 0, eta0 = 2.5, average = average))))
   })
   expect_false(osc[[2]]$converged)
   expect_equal(osc[[2]]$trace$final[["averaged"]], 1)
@@ -230,8 +233,8 @@ test_that("stabilised fits do not depend on the thread count", {
     suppressWarnings(gma_sample(
       log_banana_vec, vectorized = TRUE, method = "wgma", box = banana_box, n_components = 150,
       n_per_component = 20, threads = threads,
-      control = gma_control(temper = 0.5, entropy = 0.1, mixing = 0.6, average = 20, refine = TRUE,
-                            max_iter = 300)))
+      control = gma_control(wgma = wgma_control(temper = 0.5, entropy = 0.1, mixing = 0.6, average = 20,
+                                                refine = TRUE, max_iter = 300))))
   }
   a <- run(1)
   b <- run(2)
@@ -245,7 +248,7 @@ test_that("two-stage refinement returns the second stage and counts both banks",
   set.seed(25)
   fit <- gma_sample(log_banana_vec, vectorized = TRUE, method = "wgma", box = banana_box,
                     n_components = 100, n_per_component = 20,
-                    control = gma_control(refine = TRUE, refine_keep = 0.2, refine_shrink = 0.5))
+                    control = gma_control(wgma = wgma_control(refine = TRUE, refine_keep = 0.2, refine_shrink = 0.5)))
   expect_equal(fit$n_evals, 2 * 100 * 20)
   expect_equal(nrow(fit$bank$points), 100 * 20)
   expect_equal(length(fit$mixture$weights), 100)
@@ -270,7 +273,7 @@ test_that("two-stage refinement returns the second stage and counts both banks",
   set.seed(25)
   fit_is <- gma_sample(log_banana_vec, vectorized = TRUE, method = "wgma", box = banana_box,
                        n_components = 100, n_per_component = 20, importance = TRUE,
-                       control = gma_control(refine = TRUE))
+                       control = gma_control(wgma = wgma_control(refine = TRUE)))
   expect_equal(fit_is$n_evals, 4000)
   expect_true(is.finite(fit_is$diagnostics[["pareto_k"]]))
 })
@@ -280,7 +283,7 @@ test_that("ground truth: the default (momentum 0.5) is as accurate as plain mirr
   fit_with <- function(...) {
     set.seed(1)
     gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 40, n_per_component = 100,
-               control = gma_control(...))
+               control = gma_control(wgma = wgma_control(...)))
   }
   rec <- fit_with()
   plain <- fit_with(momentum = 0)

@@ -1,6 +1,8 @@
-// EM-GMA: one step of population EM with self-normalised importance weights. A bank drawn from the
-// current mixture q is weighted toward the target (omega ~ (p / q)^beta) and the mixture's weights,
-// means and full covariances are re-estimated from the weighted responsibilities.
+// EM-GMA: one step of population EM with self-normalised importance weights. A bank drawn from a
+// proposal is weighted toward the target (omega ~ (p / q)^beta) and the mixture's weights,
+// locations and scale matrices are re-estimated from the weighted responsibilities. Components of
+// any family (family.h): a point's contribution to a component's location and scale carries the
+// family's weight E[s | x] (1 for a Gaussian), with the degrees of freedom held fixed.
 #ifndef GMASAMPLER_EM_H
 #define GMASAMPLER_EM_H
 
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 #include "mixture.h"
@@ -17,48 +20,21 @@ namespace gmasampler {
 
 struct EmOptions {
   double min_ess = 0.0;      // a component whose own effective sample size is below this keeps
-                             // its mean and covariance (its weight is still re-estimated)
-  double eig_floor = 1e-12;  // covariance eigenvalues are floored at eig_floor * the largest
+                             // its location and scale (its weight is still re-estimated)
+  double eig_floor = 1e-12;  // scale eigenvalues are floored at eig_floor * the largest
   double ridge = 0.0;        // added to the diagonal, relative to the mean variance
-  double shrink = 0.0;       // pseudo-count of the previous covariance: the update is
+  double shrink = 0.0;       // pseudo-count of the previous scale: the update is
                              // (ess * estimate + shrink * previous) / (ess + shrink)
 };
 
 struct EmResult {
   std::vector<double> weights;
   std::vector<Eigen::VectorXd> means;
-  std::vector<Eigen::MatrixXd> covs;
+  std::vector<Eigen::MatrixXd> covs;   // scale matrices (covariances for Gaussians)
   std::vector<double> comp_ess;        // each component's effective sample size
-  std::vector<unsigned char> updated;  // whether its mean and covariance were re-estimated
-  std::vector<double> log_q;           // log q at each bank point
-  double ess = 0.0;                    // of the importance weights over the whole bank
+  std::vector<unsigned char> updated;  // whether its location and scale were re-estimated
+  std::vector<double> log_q;           // log density of the mixture at each bank point
 };
-
-// log sum_k w_k g_k(x_m) for the columns of x and, in terms (row m, n_comp entries each),
-// log w_k + log g_k(x_m).
-inline std::vector<double> mixture_terms(const std::vector<Gaussian>& comps,
-                                         const std::vector<double>& w, const Eigen::MatrixXd& x,
-                                         std::vector<double>& terms, const ParallelFor& pfor) {
-  const std::size_t n = x.cols(), K = comps.size();
-  const int d = static_cast<int>(x.rows());
-  terms.assign(n * K, -std::numeric_limits<double>::infinity());
-  std::vector<double> log_q(n);
-  pfor(0, n, [&](std::size_t b, std::size_t e) {
-    std::vector<double> work(d);
-    for (std::size_t m = b; m < e; ++m) {
-      double mx = -std::numeric_limits<double>::infinity();
-      for (std::size_t k = 0; k < K; ++k) {
-        if (w[k] > 0.0) terms[m * K + k] = std::log(w[k]) + comps[k].log_pdf(&x(0, m), work.data());
-        mx = std::max(mx, terms[m * K + k]);
-      }
-      double s = 0.0;
-      if (std::isfinite(mx))
-        for (std::size_t k = 0; k < K; ++k) s += std::exp(terms[m * K + k] - mx);
-      log_q[m] = std::isfinite(mx) ? mx + std::log(s) : mx;
-    }
-  });
-  return log_q;
-}
 
 // Symmetrises s, floors its eigenvalues at eig_floor times the largest and returns it; false if it
 // has no positive eigenvalue or a non-finite entry.
@@ -76,21 +52,44 @@ inline bool regularise_covariance(Eigen::MatrixXd& s, double eig_floor) {
   return true;
 }
 
+// Per-component sufficient statistics about the current locations mu_k, with c = omega *
+// responsibility and u = the family's weight E[s | x]: s0 = sum c, s0sq = sum c^2, s0u = sum c u,
+// s1 = sum c u (x - mu), s2 = sum c u (x - mu)(x - mu)^T (lower triangle).
+struct EmStatistics {
+  std::vector<double> s0, s0sq, s0u;
+  std::vector<Eigen::VectorXd> s1;
+  std::vector<Eigen::MatrixXd> s2;
+  EmStatistics(std::size_t K, int d)
+      : s0(K, 0.0), s0sq(K, 0.0), s0u(K, 0.0), s1(K, Eigen::VectorXd::Zero(d)),
+        s2(K, Eigen::MatrixXd::Zero(d, d)) {}
+  void add(const EmStatistics& o) {
+    for (std::size_t k = 0; k < s0.size(); ++k) {
+      s0[k] += o.s0[k];
+      s0sq[k] += o.s0sq[k];
+      s0u[k] += o.s0u[k];
+      s1[k] += o.s1[k];
+      s2[k] += o.s2[k];
+    }
+  }
+};
+
 // One EM step from the bank x (d x n) with log p at each point. The responsibilities come from the
 // mixture (comps, w); the importance weights from log_q_proposal, the log density of what the bank
 // was drawn from (the mixture itself when empty: a proposal may add a defensive component that
 // the update leaves out). The sufficient statistics are summed in fixed chunks of 512 points, each
 // chunk on one thread, and the chunks added in order: the result does not depend on the thread
 // count.
-inline EmResult em_step(const std::vector<Gaussian>& comps, const std::vector<double>& w,
-                        const Eigen::MatrixXd& x, const std::vector<double>& log_p, double beta,
-                        const EmOptions& opt, const ParallelFor& pfor,
+inline EmResult em_step(const std::vector<Component>& comps, const std::vector<double>& w,
+                        const Eigen::Ref<const Eigen::MatrixXd>& x, const std::vector<double>& log_p,
+                        double beta, const EmOptions& opt, const ParallelFor& pfor,
                         const std::vector<double>& log_q_proposal = std::vector<double>()) {
   const std::size_t n = x.cols(), K = comps.size();
   const int d = static_cast<int>(x.rows());
+  if (log_p.size() != n || (!log_q_proposal.empty() && log_q_proposal.size() != n))
+    throw std::invalid_argument("em_step: the bank, log p and the proposal's log q disagree in length");
   EmResult res;
-  std::vector<double> terms;
-  res.log_q = mixture_terms(comps, w, x, terms, pfor);
+  MixtureTerms mt;
+  res.log_q = mixture_log_pdf(comps, w, x, pfor, &mt);
   const std::vector<double>& log_q_is = log_q_proposal.empty() ? res.log_q : log_q_proposal;
 
   // self-normalised importance weights, tempered by beta
@@ -103,41 +102,36 @@ inline EmResult em_step(const std::vector<Gaussian>& comps, const std::vector<do
     mx = std::max(mx, lw[m]);
   }
   std::vector<double> omega(n, 0.0);
-  double total = 0.0, sq = 0.0;
   if (std::isfinite(mx)) {
+    double total = 0.0;
     for (std::size_t m = 0; m < n; ++m) total += (omega[m] = std::exp(lw[m] - mx));
-    for (double& o : omega) {
-      o /= total;
-      sq += o * o;
-    }
+    for (double& o : omega) o /= total;
   }
-  res.ess = sq > 0.0 ? 1.0 / sq : 0.0;
 
-  // per-chunk sums about the current means: s0 = sum c, s0sq = sum c^2, s1 = sum c (x - mu),
-  // s2 = sum c (x - mu)(x - mu)^T, with c = omega * responsibility
   const std::size_t chunk = 512, n_chunks = (n + chunk - 1) / chunk;
-  std::vector<std::vector<double>> s0(n_chunks, std::vector<double>(K, 0.0)),
-      s0sq(n_chunks, std::vector<double>(K, 0.0));
-  std::vector<std::vector<Eigen::VectorXd>> s1(n_chunks, std::vector<Eigen::VectorXd>(K, Eigen::VectorXd::Zero(d)));
-  std::vector<std::vector<Eigen::MatrixXd>> s2(n_chunks, std::vector<Eigen::MatrixXd>(K, Eigen::MatrixXd::Zero(d, d)));
+  std::vector<EmStatistics> stats(n_chunks, EmStatistics(K, d));
   pfor(0, n_chunks, [&](std::size_t b, std::size_t e) {
     Eigen::VectorXd dx(d);
     for (std::size_t c = b; c < e; ++c) {
+      EmStatistics& st = stats[c];
       for (std::size_t m = c * chunk; m < std::min(n, (c + 1) * chunk); ++m) {
         if (omega[m] == 0.0) continue;
         for (std::size_t k = 0; k < K; ++k) {
-          const double r = std::exp(terms[m * K + k] - res.log_q[m]);
-          const double cw = omega[m] * r;
+          const double cw = omega[m] * std::exp(mt.terms(k, m) - res.log_q[m]);
           if (cw == 0.0) continue;
+          const double cu = cw * comps[k].family.em_weight(mt.dist(k, m), d);
           dx = x.col(m) - comps[k].mean;
-          s0[c][k] += cw;
-          s0sq[c][k] += cw * cw;
-          s1[c][k] += cw * dx;
-          s2[c][k].selfadjointView<Eigen::Lower>().rankUpdate(dx, cw);
+          st.s0[k] += cw;
+          st.s0sq[k] += cw * cw;
+          st.s0u[k] += cu;
+          st.s1[k] += cu * dx;
+          st.s2[k].selfadjointView<Eigen::Lower>().rankUpdate(dx, cu);
         }
       }
     }
   });
+  EmStatistics total(K, d);
+  for (const EmStatistics& st : stats) total.add(st);
 
   res.weights.assign(K, 0.0);
   res.means.resize(K);
@@ -146,27 +140,20 @@ inline EmResult em_step(const std::vector<Gaussian>& comps, const std::vector<do
   res.updated.assign(K, 0);
   double w_total = 0.0;
   for (std::size_t k = 0; k < K; ++k) {
-    double t0 = 0.0, t0sq = 0.0;
-    Eigen::VectorXd t1 = Eigen::VectorXd::Zero(d);
-    Eigen::MatrixXd t2 = Eigen::MatrixXd::Zero(d, d);
-    for (std::size_t c = 0; c < n_chunks; ++c) {
-      t0 += s0[c][k];
-      t0sq += s0sq[c][k];
-      t1 += s1[c][k];
-      t2 += s2[c][k];
-    }
+    const double t0 = total.s0[k], t0u = total.s0u[k];
     res.weights[k] = t0;
     w_total += t0;
-    res.comp_ess[k] = t0sq > 0.0 ? t0 * t0 / t0sq : 0.0;
+    res.comp_ess[k] = total.s0sq[k] > 0.0 ? t0 * t0 / total.s0sq[k] : 0.0;
     const Eigen::MatrixXd old_cov = comps[k].chol * comps[k].chol.transpose();
     res.means[k] = comps[k].mean;
     res.covs[k] = old_cov;
-    if (t0 > 0.0 && res.comp_ess[k] >= opt.min_ess && res.comp_ess[k] > 1.0) {
-      const Eigen::VectorXd delta = t1 / t0;
-      Eigen::MatrixXd cov = t2.selfadjointView<Eigen::Lower>();
-      cov = cov / t0 - delta * delta.transpose();
-      // a few effective points estimate a covariance badly: lean on the previous one, as a
-      // conjugate prior centred there with `shrink` pseudo-observations would
+    if (t0 > 0.0 && t0u > 0.0 && res.comp_ess[k] >= opt.min_ess && res.comp_ess[k] > 1.0) {
+      // location sum c u x / sum c u; scale sum c u (x - mu')(x - mu')^T / sum c
+      const Eigen::VectorXd delta = total.s1[k] / t0u;
+      Eigen::MatrixXd cov = total.s2[k].selfadjointView<Eigen::Lower>();
+      cov = (cov - t0u * delta * delta.transpose()) / t0;
+      // a few effective points estimate a scale badly: lean on the previous one, as a conjugate
+      // prior centred there with `shrink` pseudo-observations would
       const double ess_k = res.comp_ess[k];
       if (opt.shrink > 0.0) cov = (ess_k * cov + opt.shrink * old_cov) / (ess_k + opt.shrink);
       if (opt.ridge > 0.0) cov.diagonal().array() += opt.ridge * cov.diagonal().mean();

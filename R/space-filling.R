@@ -1,5 +1,5 @@
-# Default components: a space-filling design of means and a common covariance, either inside a box
-# or around an initial point.
+# Space-filling points: the default components of W-GMA and the mode search's screening, either
+# inside a box or spread around a point.
 
 # Points of the Halton sequence in [0, 1)^d, shifted by a uniform draw modulo 1 (Cranley-Patterson
 # rotation) so that the design is random but still space-filling and follows set.seed().
@@ -31,15 +31,20 @@ first_primes <- function(k) {
   p
 }
 
+# n space-filling points (n x d): uniform in the box, or, without one, a space-filling sample of
+# N(centre, spread^2 cov) (the Halton points mapped through the normal quantile function).
+space_filling <- function(n, d, box = NULL, centre = NULL, cov = NULL, spread = 1) {
+  u <- halton(n, d)
+  if (!is.null(box)) return(sweep(sweep(u, 2, box[, 2] - box[, 1], `*`), 2, box[, 1], `+`))
+  u <- pmin(pmax(u, 1e-9), 1 - 1e-9)
+  sweep(spread * stats::qnorm(u) %*% chol(cov), 2, centre, `+`)
+}
+
 # Means fill the box; each component's standard deviation is half the box's side over N^(1/d),
 # so that neighbouring components overlap.
 design_in_box <- function(n_comp, box) {
-  d <- nrow(box)
-  width <- box[, 2] - box[, 1]
-  u <- halton(n_comp, d)
-  means <- sweep(sweep(u, 2, width, `*`), 2, box[, 1], `+`)
-  sd <- 0.5 * width / n_comp^(1 / d)
-  list(means = means, covs = diag(sd^2, d))
+  sd <- 0.5 * (box[, 2] - box[, 1]) / n_comp^(1 / nrow(box))
+  list(means = space_filling(n_comp, nrow(box), box = box), covs = diag(sd^2, nrow(box)))
 }
 
 # Means spread as a space-filling sample of N(init, S), S the scale's covariance; each component's
@@ -47,12 +52,8 @@ design_in_box <- function(n_comp, box) {
 # estimate of N(init, S).
 design_around <- function(n_comp, init, scale) {
   d <- length(init)
-  u <- halton(n_comp, d)
-  u <- pmin(pmax(u, 1e-9), 1 - 1e-9)
-  root <- t(chol(scale))
-  means <- sweep(stats::qnorm(u) %*% t(root), 2, init, `+`)
   h <- (4 / (d + 2))^(1 / (d + 4)) * n_comp^(-1 / (d + 4))
-  list(means = means, covs = h^2 * scale)
+  list(means = space_filling(n_comp, d, centre = init, cov = scale), covs = h^2 * scale)
 }
 
 as_box <- function(box, d) {

@@ -1,0 +1,34 @@
+# Small helpers shared across the package.
+
+# The package's session state (deprecation messages already shown).
+the <- new.env(parent = emptyenv())
+the$deprecated <- list()
+
+`%||%` <- function(x, y) if (is.null(x)) y else x
+
+log_sum_exp <- function(x) {
+  m <- max(x)
+  if (!is.finite(m)) return(m)
+  m + log(sum(exp(x - m)))
+}
+
+# log_sum_exp of each row of a matrix.
+row_log_sum_exp <- function(m) {
+  mx <- apply(m, 1L, max)
+  ok <- is.finite(mx)
+  out <- mx
+  out[ok] <- mx[ok] + log(rowSums(exp(m[ok, , drop = FALSE] - mx[ok])))
+  out
+}
+
+# The effective sample size of importance weights given by their logs (any constant; -Inf for
+# weight zero): (sum w)^2 / sum w^2.
+ess_of_log_weights <- function(log_w) {
+  lw <- log_w - log_sum_exp(log_w)
+  1 / sum(exp(2 * lw))
+}
+
+param_names <- function(d, names = NULL, prefix = "x") {
+  if (!is.null(names) && length(names) == d) return(names)
+  sprintf("%s[%d]", prefix, seq_len(d))
+}
