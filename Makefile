@@ -3,7 +3,7 @@ R ?= R
 RSCRIPT ?= Rscript
 DEPS = Rcpp RcppEigen RcppParallel testthat
 # suggested packages whose tests are skipped without them: installed so that every test runs
-TEST_DEPS = posterior coda loo future future.apply mcmc
+TEST_DEPS = posterior coda loo future future.apply mcmc mvtnorm
 BENCH_DEPS = mcmc
 DOC_DEPS = roxygen2 knitr rmarkdown
 
