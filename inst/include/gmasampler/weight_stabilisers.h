@@ -74,10 +74,11 @@ class Stabilisers {
     return opt_.temper < 1.0 || opt_.entropy > 0.0 || opt_.mirror_temperature != 1.0 || opt_.mixing > 0.0;
   }
   At at(int k) const {
+    const double mixing_min = kMixingMin;  // a copy: std::max takes references
     const double frac = std::min(1.0, static_cast<double>(k - 1) / opt_.anneal);
     return {opt_.temper + (1.0 - opt_.temper) * frac, opt_.entropy * (1.0 - frac),
             opt_.mirror_temperature + (1.0 - opt_.mirror_temperature) * frac,
-            opt_.mixing > 0.0 ? std::max(kMixingMin, opt_.mixing * (1.0 - frac)) : 1.0};
+            opt_.mixing > 0.0 ? std::max(mixing_min, opt_.mixing * (1.0 - frac)) : 1.0};
   }
   // The direction of a step: the gradient of the tempered (g_i + (1 - beta) E_i[log p]) and
   // entropy-regularised objective; zero weights (projected gradient) count as exp(log_floor).
