@@ -106,7 +106,7 @@ fit_row <- function(tg, budget, seed, run) {
   dg <- if (!failed) fit$diagnostics else c(pareto_k = NA, ess = NA, log_z = NA, log_z_se = NA)
   num <- function(v) if (is.null(v)) NA_real_ else v  # an error leaves no fit to score
   data.frame(
-    target = tg$name, group = tg$group, d = tg$dim, budget = budget, seed = seed,
+    target = tg$name, group = tg$group, d = tg$dim, budget = as.integer(budget), seed = seed,
     within = !failed && within_tol(s, tg$tol), bad = failed || is_bad(s), warned = length(msgs) > 0L,
     errored = failed,
     mean_err = num(s$mean_err), sd_err = num(s$sd_err), mass_err = num(s$mass_err),

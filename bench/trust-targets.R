@@ -144,7 +144,7 @@ target_funnel <- function() {
          stats::dnorm(y, 0, 3, log = TRUE) +
            rowSums(stats::dnorm(x[, -1, drop = FALSE], 0, exp(y / 2), log = TRUE))
        },
-       init = numeric(d), budgets = 100000,
+       init = stats::setNames(numeric(d), c("y", paste0("x", seq_len(d - 1L)))), budgets = 100000,
        truth = list(mean = numeric(d), sd = c(3, rep(exp(9 / 4), d - 1L)), log_z = 0),
        score = 1L, tol = list(mean = 0.1, sd = 0.1),
        note = "y ~ N(0, 9), x | y ~ N(0, e^y I_9); from the origin; y scored (mean within 0.3, sd within 10%)")
@@ -189,7 +189,8 @@ target_gp_poisson <- function(reference_file = file.path("bench", "fixtures", "t
   if (!is.null(ref) && !identical(ref$data$y, data$y))
     stop("bench/fixtures/trust-references.rds was made from other GP data: rerun bench/make-trust-references.R")
   list(name = "gp_poisson_14d", dim = d, group = "curved", log_density = gp_log_density(data),
-       init = c(data$ell_prior[1], data$alpha_prior[1], numeric(d - 2L)),
+       init = stats::setNames(c(data$ell_prior[1], data$alpha_prior[1], numeric(d - 2L)),
+                              c("log_ell", "log_alpha", paste0("eta", seq_len(d - 2L)))),
        budgets = c(50000, 100000),
        truth = list(mean = ref$mean, sd = ref$sd, log_z = NA), score = seq_len(d),
        tol = list(mean = 0.07, sd = 0.05), data = data, reference = !is.null(ref),
@@ -241,7 +242,8 @@ schools_truth <- function() {
 
 target_eight_schools <- function() {
   list(name = "eight_schools_centred", dim = 10L, group = "curved", log_density = schools_log_density,
-       init = numeric(10), budgets = c(20000, 50000), truth = schools_truth(), score = seq_len(10),
+       init = stats::setNames(numeric(10), c("mu", "log_tau", paste0("theta", 1:8))),
+       budgets = c(20000, 50000), truth = schools_truth(), score = seq_len(10),
        tol = trust_default_tol,
        note = "centred; (mu, log tau, theta_1..8) from the origin; exact by quadrature over log tau")
 }
