@@ -151,6 +151,7 @@ per_target <- do.call(rbind, lapply(split(fits, list(fits$target, fits$budget), 
              bad_warned = count_of(f$warned, f$bad), bad_errored = count_of(f$errored, f$bad),
              fine_warned = count_of(f$warned, !f$bad),
              logz_in_2se = if (all(is.na(f$log_z_true))) NA_real_ else mean(abs(f$z_err_se) <= 2, na.rm = TRUE),
+             missed_mode = if (all(is.na(f$modes_missed))) NA_real_ else mean(f$modes_missed > 0, na.rm = TRUE),
              med_mean_err = med(f$mean_err), med_sd_err = med(f$sd_err), med_mass_err = med(f$mass_err),
              med_k = med(f$pareto_k), evals = mean(f$n_evals, na.rm = TRUE), seconds = mean(f$seconds),
              stringsAsFactors = FALSE)
@@ -197,7 +198,8 @@ notes <- c(
   "`warned` = fraction that raised any warning; `errored` = fraction that stopped with an error (no draws);",
   "`right_or_says` = within, warned or errored; `bad_warned` / `bad_errored` / `fine_warned` = bad fits (mean error",
   "> 0.1 sd, sd error > 10% or a mode-mass error > 0.05; errors included) that warned or errored, fine fits that warned;",
-  "`logz_in_2se` = fraction with |log Z - exact| <= 2 stated se; `med_*` = medians",
+  "`logz_in_2se` = fraction with |log Z - exact| <= 2 stated se; `missed_mode` = fraction of fits in which some mode",
+  "got less than a fifth of its mass; `med_*` = medians",
   "over seeds; `evals` = mean density evaluations counted by gma_sample; `seconds` = mean elapsed seconds.",
   "Goals: `within` >= 19/20 (multimodal), every bad fit warns and fewer than 10% of fine fits warn (hard targets),",
   paste0("`logz_in_2se` >= 0.9. Per-fit rows: bench/results/", out_name, "-fits.csv."))

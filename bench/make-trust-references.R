@@ -51,7 +51,7 @@ struct Gp {
     double L[144], inv2l2 = 0.5 * std::exp(-2 * p[0]), alpha = std::exp(p[1]);
     for (int i = 0; i < n; ++i)             // Cholesky of the correlation, row by row
       for (int j = 0; j <= i; ++j) {
-        double dt = t[i] - t[j], s = std::exp(-dt * dt * inv2l2) + (i == j ? jitter : 0);
+        double dt = t[i] - t[j], s = i == j ? 1 + jitter : std::exp(-dt * dt * inv2l2);
         for (int k = 0; k < j; ++k) s -= L[i * n + k] * L[j * n + k];
         if (i == j) {
           if (!(s > 0)) return R_NegInf;
