@@ -180,8 +180,9 @@ coverage <- do.call(rbind, lapply(split(fits[known_z, ], fits$group[known_z]), f
              stringsAsFactors = FALSE)
 }))
 
-kinds <- c(paste("warning:", warning_kind(fits$warning[fits$warned])),
-           paste("error:", warning_kind(fits$error[fits$errored])))
+labelled <- function(label, x) if (length(x)) paste(label, x) else character()  # paste() keeps a label alone
+kinds <- c(labelled("warning:", warning_kind(fits$warning[fits$warned])),
+           labelled("error:", warning_kind(fits$error[fits$errored])))
 warning_table <- if (length(kinds)) {
   tab <- sort(table(kinds), decreasing = TRUE)
   data.frame(count = as.integer(tab), condition = substr(names(tab), 1L, 160L), stringsAsFactors = FALSE)
