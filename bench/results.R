@@ -1,5 +1,7 @@
 # Where benchmark tables go: bench/results/<name>.md, each stamped with what produced it (commit,
 # date, R version, cores), so that a table in the README can be traced to the code that made it.
+# BENCH_RESULTS=dir writes them elsewhere (a trial run on a subset should not overwrite the
+# committed tables); BENCH_RESULTS= (empty) only prints them.
 #   source("bench/results.R")
 #   write_results("methods", "Methods on hard targets", list(Overall = df1, `Per target` = df2),
 #                 notes = c("one line", "another"))
@@ -16,11 +18,14 @@ bench_stamp <- function() {
           format(Sys.time(), "%Y-%m-%d %H:%M %Z"), R.version.string, parallel::detectCores())
 }
 
-# A data frame as a markdown table; numbers with `digits` significant digits.
+# A data frame as a markdown table; numbers with `digits` significant digits, except columns of
+# whole numbers (counts such as evaluations), which are shown in full.
 md_table <- function(df, digits = 3) {
   cells <- lapply(df, function(col) {
-    if (is.numeric(col)) ifelse(is.na(col), "", formatC(signif(col, digits), digits = digits, format = "fg",
-                                                        flag = "#", drop0trailing = TRUE))
+    whole <- is.numeric(col) && all(col == round(col), na.rm = TRUE)
+    if (whole) ifelse(is.na(col), "", format(col, scientific = FALSE, trim = TRUE))
+    else if (is.numeric(col)) ifelse(is.na(col), "", formatC(signif(col, digits), digits = digits, format = "fg",
+                                                             flag = "#", drop0trailing = TRUE))
     else ifelse(is.na(col), "", as.character(col))
   })
   cells <- lapply(cells, function(x) gsub("\\.$", "", trimws(x)))
@@ -32,14 +37,16 @@ md_table <- function(df, digits = 3) {
 
 # Writes the tables (a named list of data frames: the names are section headings) and notes to
 # bench/results/<name>.md, and prints the file's text.
-write_results <- function(name, title, tables, notes = character(), dir = file.path("bench", "results")) {
-  dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+write_results <- function(name, title, tables, notes = character(),
+                          dir = Sys.getenv("BENCH_RESULTS", file.path("bench", "results"))) {
   body <- unlist(lapply(names(tables), function(h) c(if (nzchar(h)) c(paste("###", h), ""),
                                                      md_table(tables[[h]]), "")))
   text <- c(paste("##", title), "", paste0("*", bench_stamp(), "*"), "", body, notes)
+  cat(text, sep = "\n")
+  if (!nzchar(dir)) return(invisible(NULL))
+  dir.create(dir, showWarnings = FALSE, recursive = TRUE)
   path <- file.path(dir, paste0(name, ".md"))
   writeLines(text, path)
-  cat(text, sep = "\n")
   cat("\nwrote", path, "\n")
   invisible(path)
 }
