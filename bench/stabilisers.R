@@ -129,6 +129,7 @@ show_wide <- function(tab, cols, digits = 2) {
     out[[tn]] <- cell[match(out$setting, part$setting)]
   }
   print(out, row.names = FALSE, right = FALSE)
+  invisible(out)
 }
 
 # ---- table 1: each stabiliser and combinations at eta0 = 1 ---------------------------------------
@@ -154,9 +155,9 @@ rows <- list(
 cat("\n== Table 1: stabilisers at eta0 = 1, seeds", paste(seeds, collapse = ","), "==\n")
 tab1 <- run_rows(rows, seeds)
 cat("\naccuracy: mean_err / sd_err\n")
-show_wide(tab1, c("mean_err", "sd_err"))
+acc1 <- show_wide(tab1, c("mean_err", "sd_err"))
 cat("\ncost: iter / conv / fit_s\n")
-show_wide(tab1, c("iter", "conv", "fit_s"))
+cost1 <- show_wide(tab1, c("iter", "conv", "fit_s"))
 
 # ---- table 2: two-stage refinement against the same budget spent on one stage --------------------
 rows2 <- list(
@@ -172,9 +173,9 @@ rows2 <- list(
 cat("\n== Table 2: two-stage refinement (momentum 0.5), seeds", paste(seeds, collapse = ","), "==\n")
 tab2 <- run_rows(rows2, seeds)
 cat("\naccuracy: mean_err / sd_err\n")
-show_wide(tab2, c("mean_err", "sd_err"))
+acc2 <- show_wide(tab2, c("mean_err", "sd_err"))
 cat("\ncost: iter (both stages) / conv (second stage) / fit_s / n_evals\n")
-show_wide(tab2, c("iter", "conv", "fit_s", "n_evals"))
+cost2 <- show_wide(tab2, c("iter", "conv", "fit_s", "n_evals"))
 
 # ---- table 3: sensitivity to eta0 -----------------------------------------------------------------
 # Per setting and eta0, over the five targets x seeds: how many fits met the stopping rule, the
@@ -220,4 +221,20 @@ out3 <- data.frame(setting = names(settings3), out3, check.names = FALSE)
 names(out3)[-1] <- sprintf("eta0 = %g", etas)
 print(out3, row.names = FALSE, right = FALSE)
 
-cat(sprintf("\ntotal %.0f s\n", proc.time()[["elapsed"]] - t_script))
+total_s <- proc.time()[["elapsed"]] - t_script
+cat(sprintf("\ntotal %.0f s\n", total_s))
+
+source(file.path("bench", "results.R"))
+write_results("stabilisers", "Stabilisers of the W-GMA weight fit (`bench/stabilisers.R`)", list(
+  `Table 1, accuracy at eta0 = 1: mean_err / sd_err` = acc1,
+  `Table 1, cost: iter / conv / fit_s` = cost1,
+  `Table 2, two-stage refinement (momentum 0.5), accuracy: mean_err / sd_err` = acc2,
+  `Table 2, cost: iter (both stages) / conv (second stage) / fit_s / n_evals` = cost2,
+  `Table 3, sensitivity to eta0: converged/fits, median iterations, worst excess mean_err/sd_err` = out3),
+  c(sprintf("- method = \"wgma\", bank resampled by the fitted weights; settings spelled out in the script (plain: mirror descent, constant step, every stabiliser off). Tables 1 and 2 average seeds %s, table 3 seeds %s.",
+            paste(seeds, collapse = ", "), paste(seeds3, collapse = ", ")),
+    sprintf("- Targets: %s (N components on a space-filling design in the box, M bank points each).",
+            paste(vapply(names(targets), function(nm) with(targets[[nm]], sprintf(
+              "%s (d = %d, N = %d, M = %d)", nm, length(mean), N, M)), ""), collapse = "; ")),
+    "- Columns: see the header of bench/stabilisers.R.",
+    sprintf("- Total run time %.0f s.", total_s)))
