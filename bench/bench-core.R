@@ -549,20 +549,22 @@ summary_tab <- do.call(rbind, lapply(seq_along(specs), function(k) {
   cpp2 <- row_of(tab, "gma_sample, C++, 2 threads")
   plain <- row_of(tab, "plain R W-GMA")
   mh <- row_of(tab, "mcmc::metrop")
-  data.frame(target = sprintf("%s (%d x %d)", specs[[k]]$label, length(ref$initial$weights),
-                              specs[[k]]$args$n_per_component),
-             gma_R_fn_s = r_fn$seconds, gma_cpp_2_threads_s = cpp2$seconds, plain_R_s = plain$seconds,
-             plain_R_over_gma_cpp = plain$seconds / cpp2$seconds,
-             metrop_mean_err = mh$mean_err_sd, gma_mean_err = r_fn$mean_err_sd,
-             metrop_sd_err = mh$sd_rel_err, gma_sd_err = r_fn$sd_rel_err, iterations = ref$iterations,
-             core_over_10us_eval = busy$core_over_eval[busy$threads == 1L][k])
+  data.frame(`target (N x M)` = sprintf("%s (%d x %d)", specs[[k]]$label, length(ref$initial$weights),
+                                        specs[[k]]$args$n_per_component),
+             `gmasampler, R fn (s)` = r_fn$seconds, `gmasampler, C++, 2 threads (s)` = cpp2$seconds,
+             `plain R (s)` = plain$seconds, `plain R / gmasampler C++` = plain$seconds / cpp2$seconds,
+             `metrop mean err` = mh$mean_err_sd, `gmasampler mean err` = r_fn$mean_err_sd,
+             `metrop sd err` = mh$sd_rel_err, `gmasampler sd err` = r_fn$sd_rel_err,
+             iterations = ref$iterations,
+             `(matrix + fit) / 10 us density` = busy$core_over_eval[busy$threads == 1L][k],
+             check.names = FALSE)
 }))
 machine_note <- sprintf("- Elapsed seconds, fastest of %d runs with the same seed; load average (1, 5, 15 min) %s at start, %s at end; total %.0f s. On a shared machine the 2-thread times show little speed-up.",
                         gma_reps, load_start, load_end, now() - t_script)
-write_results("core", "The W-GMA core (`bench/bench-core.R`)", list(`Per target` = summary_tab), c(
+write_results("core", "The W-GMA core (`bench/bench-core.R`)", stats::setNames(list(summary_tab), ""), c(
   paste("-", settings_note),
   "- Errors: worst coordinate |mean error| / true sd and |sd / true sd - 1|; metrop runs as many density evaluations as gma_sample.",
-  "- `core_over_10us_eval`: the log-pdf matrix and the weight fit over the evaluation of a compiled density costing about 10 microseconds a call (1 thread).",
+  "- Last column: the log-pdf matrix and the weight fit over the evaluation of a compiled density costing about 10 microseconds a call (1 thread).",
   machine_note))
 details <- stats::setNames(lapply(results, `[[`, "table"), vapply(specs, `[[`, "", "name"))
 write_results("core-details", "The W-GMA core, every row (`bench/bench-core.R`)",

@@ -223,11 +223,11 @@ for (m in names(methods)) {
 run_notes <- c(
   sprintf("- Budget %d density evaluations a run (counted by a wrapper), seed %d; LaplacesDemon's optimiser %s.",
           budget, seed, ld_method),
-  "- Cells: largest mean error in reference sds / largest relative sd error, one run each.",
+  "- `sds`: the range of the reference sds. Method cells: largest mean error in reference sds / largest relative sd error, one run each.",
   sprintf("- References: `%s` (written by %s on %s).", ref_path, attr(refs, "script"),
           attr(refs, "created")))
 write_results("posteriors", "Real posteriors (`bench/bench-posteriors.R`)",
-              list(`mean error / sd error, by method` = summary_tab), run_notes)
+              stats::setNames(list(summary_tab), ""), run_notes)
 references <- data.frame(
   posterior = names(targets),
   d = vapply(targets, `[[`, 1, "dim"),

@@ -39,8 +39,9 @@ md_table <- function(df, digits = 3) {
 # bench/results/<name>.md, and prints the file's text.
 write_results <- function(name, title, tables, notes = character(),
                           dir = Sys.getenv("BENCH_RESULTS", file.path("bench", "results"))) {
-  body <- unlist(lapply(names(tables), function(h) c(if (nzchar(h)) c(paste("###", h), ""),
-                                                     md_table(tables[[h]]), "")))
+  # an empty name: a table without a heading of its own
+  body <- unlist(Map(function(h, tab) c(if (nzchar(h)) c(paste("###", h), ""), md_table(tab), ""),
+                     names(tables), tables))
   text <- c(paste("##", title), "", paste0("*", bench_stamp(), "*"), "", body, notes)
   cat(text, sep = "\n")
   if (!nzchar(dir)) return(invisible(NULL))
