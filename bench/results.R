@@ -11,7 +11,9 @@ bench_stamp <- function() {
   git <- function(...) tryCatch(suppressWarnings(system2("git", c(...), stdout = TRUE, stderr = FALSE)),
                                 error = function(e) character())
   commit <- git("rev-parse", "--short", "HEAD")
-  dirty <- length(git("status", "--porcelain", "--untracked-files=no")) > 0L
+  # uncommitted changes to the code; the tables and the README that a run rewrites do not count
+  dirty <- length(git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                      shQuote(":(exclude)bench/results"), shQuote(":(exclude)README.md"))) > 0L
   sprintf("commit %s%s; %s; %s; %d cores",
           if (length(commit)) commit[1L] else "unknown",
           if (dirty) " with uncommitted changes" else "",
