@@ -3,7 +3,7 @@
 # draws, at about 20,000 density evaluations each.
 #
 # Run from the package root, with gmasampler, mcmc and LaplacesDemon installed:
-#   Rscript bench/bench-methods.R          (about 5 minutes on 2 cores)
+#   Rscript bench/bench-methods.R          (a minute or two on 2 cores)
 # Options (environment variables): BENCH_TARGETS=moon,star runs a subset; BENCH_BUDGET=20000 the
 # evaluation budget; BENCH_SEED=1 the base seed; BENCH_RESULTS the folder of the result tables
 # (default bench/results; empty: print only).
