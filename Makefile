@@ -5,9 +5,17 @@ DEPS = Rcpp RcppEigen RcppParallel testthat
 # suggested packages whose tests are skipped without them: installed so that every test runs
 TEST_DEPS = posterior coda loo future future.apply mcmc mvtnorm
 BENCH_DEPS = mcmc
+# bench-all also runs the scripts that compare with LaplacesDemon
+BENCH_ALL_DEPS = mcmc LaplacesDemon
+# README.Rmd runs a Metropolis reference (mcmc) beside its examples
+README_DEPS = knitr mcmc
 DOC_DEPS = roxygen2 knitr rmarkdown
+# every script that writes tables to bench/results/ but one: bench/make-references.R rewrites the
+# test fixture of reference moments with its table, so it runs on its own (make references)
+BENCH_SCRIPTS = bench/bench-core.R bench/bench-methods.R bench/bench-posteriors.R bench/stabilisers.R
+KNIT_README = $(RSCRIPT) -e 'knitr::knit("README.Rmd", "README.md", quiet = TRUE)'
 
-.PHONY: deps install demo test bench document check clean
+.PHONY: deps install demo test bench bench-all readme references document check clean
 
 deps:
 	$(RSCRIPT) tools/install-deps.R $(DEPS)
@@ -25,6 +33,23 @@ test: install
 bench: install
 	$(RSCRIPT) tools/install-deps.R $(BENCH_DEPS)
 	$(RSCRIPT) bench/bench-core.R
+
+# Regenerates every table in bench/results/, then the README that includes them.
+bench-all: install
+	$(RSCRIPT) tools/install-deps.R $(sort $(BENCH_ALL_DEPS) $(README_DEPS))
+	for script in $(BENCH_SCRIPTS); do $(RSCRIPT) $$script || exit 1; done
+	$(KNIT_README)
+
+# Rewrites tests/testthat/fixtures/posterior-references.rds and bench/results/references.md (long
+# Metropolis runs: minutes); for when the posterior targets change.
+references:
+	$(RSCRIPT) tools/install-deps.R $(BENCH_DEPS)
+	$(RSCRIPT) bench/make-references.R
+
+# Knits README.Rmd into README.md: live output of the installed package, tables from bench/results/.
+readme: install
+	$(RSCRIPT) tools/install-deps.R $(README_DEPS)
+	$(KNIT_README)
 
 # Regenerates RcppExports, man/ and NAMESPACE from the sources (developers only).
 document:

@@ -1,8 +1,11 @@
-# Benchmark of gmasampler's core (W-GMA with gma_control() defaults) against a plain-R
-# implementation of the same algorithm, random-walk Metropolis (mcmc::metrop) at the same number of
-# density evaluations, and the bare cost of the density evaluations. Four targets with exact
-# ground truth. Run from the package root:  Rscript bench/bench-core.R   (about 1 to 3 minutes on
-# 2 cores). See bench/README.md.
+# Benchmark of gmasampler's core (W-GMA, method = "wgma", with the settings pinned below: plain
+# mirror descent, which the plain-R reference implements) against a plain-R implementation of the
+# same algorithm, random-walk Metropolis (mcmc::metrop) at the same number of density evaluations,
+# and the bare cost of the density evaluations. Four targets with exact ground truth. Run from the
+# package root:  Rscript bench/bench-core.R   (a few minutes on 2 cores). See bench/README.md.
+# Writes bench/results/core.md (one row per target, the README's table) and
+# bench/results/core-details.md (every row of every target, the ~10 us density, the settings);
+# BENCH_RESULTS sets their folder (empty: print only).
 
 t_script <- proc.time()[["elapsed"]]
 options(width = 200)
@@ -27,13 +30,15 @@ bench_dir <- local({
   if (length(f) == 1L) dirname(normalizePath(f)) else "bench"
 })
 source(file.path(bench_dir, "plain-wgma.R"))
+source(file.path(bench_dir, "results.R"))
 
 gma_reps <- 3L
 load_avg <- function() {
   l <- tryCatch(readLines("/proc/loadavg", n = 1L), error = function(e) NA_character_)
   if (is.na(l)) "unknown" else paste(strsplit(l, " ")[[1]][1:3], collapse = " ")
 }
-cat(sprintf("load average at start (1, 5, 15 min): %s\n", load_avg()))
+load_start <- load_avg()
+cat(sprintf("load average at start (1, 5, 15 min): %s\n", load_start))
 
 has_mcmc <- requireNamespace("mcmc", quietly = TRUE)
 if (!has_mcmc) message("package 'mcmc' is not installed: the Metropolis rows are skipped")
@@ -42,18 +47,25 @@ cat(sprintf("gmasampler %s, %s, %d cores (RcppParallel default threads %d), BLAS
             as.character(utils::packageVersion("gmasampler")), R.version.string,
             parallel::detectCores(), RcppParallel::defaultNumThreads(),
             basename(utils::sessionInfo()$BLAS)))
-# The settings benchmarked: gma_control()'s defaults, pinned so that gma_sample() and the plain-R
-# reference run the same algorithm (the reference implements only these); a change of defaults
-# shows in the line printed below.
-ctl <- gma_control(optimizer = "mirror", step = "constant", eta0 = 1, max_iter = 1000L,
-                   tol = 1e-3, gradient = "own", normalize = FALSE, momentum = 0)
-describe_ctl <- function(x) sprintf("optimizer %s, step %s, eta0 %g, max_iter %d, tol %g, gradient %s, normalize %s, log_floor %g, sparse_tol %g",
-                                    x$optimizer, x$step, x$eta0, x$max_iter, x$tol, x$gradient,
-                                    x$normalize, x$log_floor, x$sparse_tol)
-cat("benchmarked control:     ", describe_ctl(ctl), "\n")
+# The settings benchmarked, pinned so that gma_sample() and the plain-R reference run the same
+# algorithm: the reference implements plain mirror descent only, so momentum is off even though the
+# package's default for mirror descent is heavy-ball momentum. The settings that differ from the
+# installed gma_control() defaults are printed and written under the tables.
+pinned <- list(optimizer = "mirror", step = "constant", eta0 = 1, max_iter = 1000L, tol = 1e-3,
+               gradient = "own", normalize = FALSE, momentum = 0)
+ctl <- do.call(gma_control, pinned)
 def <- gma_control()
-cat("installed gma_control():", describe_ctl(def),
-    if (identical(unclass(def), unclass(ctl))) "(the same)" else "(DIFFERENT: the benchmark uses its pinned settings)", "\n\n")
+describe <- function(x) paste(sprintf("%s = %s", names(x),
+                                      vapply(x, function(v) paste(deparse(v), collapse = ""), "")),
+                              collapse = ", ")
+differs <- names(ctl)[!vapply(names(ctl), function(n) isTRUE(all.equal(ctl[[n]], def[[n]])), TRUE)]
+settings_note <- sprintf(
+  "gma_sample(method = \"wgma\") with gma_control(%s)%s; the other settings are the defaults.",
+  describe(pinned),
+  if (length(differs)) sprintf(" (the defaults differ: %s)", describe(unclass(def)[differs]))
+  else " (all of them the installed defaults)")
+cat(strwrap(paste("settings:", settings_note), exdent = 2), sep = "\n")
+cat("\n")
 
 # ---- compiled log densities -----------------------------------------------------------------------
 cpp_code <- '
@@ -218,14 +230,16 @@ core_time <- function(timing) timing[["log_pdf_matrix"]] + timing[["fit"]]
 
 fmt <- function(x, digits = 3) ifelse(is.na(x), "", formatC(x, digits = digits, format = "g"))
 
-print_table <- function(rows) {
+# The rows of one target as a data frame (numbers kept), printed with a few significant digits.
+rows_table <- function(rows) {
   df <- do.call(rbind, lapply(rows, function(r) data.frame(
-    method = r$method, seconds = fmt(r$sec, 3), evals = ifelse(is.na(r$evals), "", r$evals),
-    iters = ifelse(is.na(r$iter), "", r$iter), mean_err_sd = fmt(r$mean_err, 2),
-    sd_rel_err = fmt(r$sd_err, 2), energy = fmt(r$energy, 2),
-    plainR_over_this = fmt(r$ratio_total, 3), plainR_core_over_core = fmt(r$ratio_core, 3),
-    core_over_eval = fmt(r$ratio_eval, 3), stringsAsFactors = FALSE)))
-  print(df, row.names = FALSE, right = FALSE)
+    method = r$method, seconds = r$sec, evals = r$evals, iters = r$iter, mean_err_sd = r$mean_err,
+    sd_rel_err = r$sd_err, energy = r$energy, plainR_over_this = r$ratio_total,
+    plainR_core_over_core = r$ratio_core, core_over_eval = r$ratio_eval, stringsAsFactors = FALSE)))
+  shown <- df
+  shown[-1] <- lapply(df[-1], function(x) fmt(x, 3))
+  print(shown, row.names = FALSE, right = FALSE)
+  df
 }
 
 mkrow <- function(method, sec = NA, evals = NA, iter = NA, acc = c(NA, NA), energy = NA,
@@ -249,7 +263,7 @@ run_target <- function(spec) {
     for (r in seq_len(gma_reps)) {
       set.seed(seed)
       t0 <- now()
-      f <- do.call(gma_sample, c(list(log_density, data = data, threads = threads, control = ctl),
+      f <- do.call(gma_sample, c(list(log_density, data = data, threads = threads, method = "wgma", control = ctl),
                                  spec$args))
       sec <- now() - t0
       if (sec < best) {
@@ -329,7 +343,7 @@ run_target <- function(spec) {
     rows[[length(rows) + 1L]] <- mkrow("exact draws (noise floor)", NA, NA, NA,
                                      accuracy(ex2, spec$mean, spec$sd), ed(ex2))
   }
-  print_table(rows)
+  table <- rows_table(rows)
 
   # stage timings and checks
   tm <- rbind(`gma R fn, 1 thr` = runs[[1]]$fit$timing, `gma R fn, 2 thr` = runs[[2]]$fit$timing,
@@ -350,9 +364,10 @@ run_target <- function(spec) {
               per_it(plain$timing, plain$iterations), ref$log_pdf_matrix$density,
               ref$log_pdf_matrix$nnz))
   obj <- ref$trace$objective
-  cat(sprintf("objective estimate: lowest at iteration %d of %d; final - lowest = %.2e nats; first iteration with gap < 1e-2: %s\n",
-              which.min(obj), length(obj), obj[length(obj)] - min(obj),
-              format(which(ref$trace$gap < 1e-2)[1])))
+  objective_note <- sprintf("objective estimate: lowest at iteration %d of %d; final - lowest = %.2e nats; first iteration with gap < 1e-2: %s",
+                            which.min(obj), length(obj), obj[length(obj)] - min(obj),
+                            format(which(ref$trace$gap < 1e-2)[1]))
+  cat(objective_note, "\n")
   if (!is.null(mh))
     cat(sprintf("metrop: proposal scale %g x base (pilot %d evals, not counted), acceptance %.2f, %d%% burn-in dropped\n",
                 mh$mult, mh$pilot_evals, mh$accept, 10L))
@@ -362,9 +377,10 @@ run_target <- function(spec) {
   rm_ <- Lm[cbind(seq_len(nrow(Lm)), max.col(Lm, ties.method = "first"))]
   chk <- plain_fit_weights(exp(Lm - rm_), rm_, ref$bank$log_p, spec$args$n_per_component,
                            ref$initial$weights, ctl$eta0, ctl$max_iter, ctl$tol, ctl$log_floor)
-  cat(sprintf("consistency (plain-R fit on gmasampler's bank): iterations %d vs %d, max |w diff| %.2e, max |log q diff| %.2e\n",
-              chk$iterations, ref$iterations, max(abs(chk$weights - ref$mixture$weights)),
-              max(abs(chk$log_q - ref$bank$log_q))))
+  consistency_note <- sprintf("consistency (plain-R fit on gmasampler's bank): iterations %d vs %d, max |w diff| %.2e, max |log q diff| %.2e",
+                              chk$iterations, ref$iterations, max(abs(chk$weights - ref$mixture$weights)),
+                              max(abs(chk$log_q - ref$bank$log_q)))
+  cat(consistency_note, "\n")
   if (!is.null(spec$true_weights)) {
     tv <- function(w) 0.5 * sum(abs(w - spec$true_weights))
     cat(sprintf("weights vs truth (total variation): gma %.4f, plain R %.4f, initial %.4f\n",
@@ -372,7 +388,8 @@ run_target <- function(spec) {
   }
   cat(sprintf("columns: plainR_over_this = plain-R total s / this total s; plainR_core_over_core = plain-R (matrix + fit) s / this (matrix + fit) s;\n  core_over_eval = (fit$timing log_pdf_matrix + fit) / bare evaluation of the same density kind at %d points\n\n",
               n_evals))
-  invisible(list(runs = runs, plain = plain))
+  invisible(list(runs = runs, plain = plain, table = table, mh = mh,
+                 notes = c(objective_note, consistency_note)))
 }
 
 # ---- targets --------------------------------------------------------------------------------------
@@ -437,7 +454,7 @@ lp_gau_r <- function(x) {
 }
 
 specs <- list(
-  list(name = "(a) 1-D mixture of 3 of the 25 initial components (N = 25, M = 100)",
+  list(name = "(a) 1-D mixture of 3 of the 25 initial components (N = 25, M = 100)", label = "1-D mixture",
        lp = lp_mix_r, ptr = ptr_mix1(), data = list(mean = mix_m, sd = rep(mix_sd, 3), w = mix_w),
        args = list(means = mix_means, covs = mix_sd^2, n_per_component = 100L),
        mean = mix_mean, sd = mix_sdv, true_weights = true_w,
@@ -446,17 +463,18 @@ specs <- list(
          stats::rnorm(n, mix_m[k], mix_sd)
        },
        mcmc_init = 0, mcmc_scale = 2.4 * mix_sdv, mcmc_acc = 0.44, seed = 101),
-  list(name = "(b) paper's trimodal 1-D target, box (-6, 6), N = 40, M = 100",
+  list(name = "(b) paper's trimodal 1-D target, box (-6, 6), N = 40, M = 100", label = "trimodal",
        lp = lp_tri_r, ptr = ptr_trimodal(), data = NULL,
        args = list(box = c(-6, 6), n_components = 40L, n_per_component = 100L),
        mean = tri_m1, sd = tri_sd, exact = tri_exact,
        mcmc_init = 0, mcmc_scale = 2.4, mcmc_acc = 0.44, seed = 102),
-  list(name = "(c) 2-D banana, box (-4, 4) x (-2, 8), N = 400, M = 25",
+  list(name = "(c) 2-D banana, box (-4, 4) x (-2, 8), N = 400, M = 25", label = "2-D banana",
        lp = lp_ban_r, ptr = ptr_banana(), data = NULL,
        args = list(box = rbind(c(-4, 4), c(-2, 8)), n_components = 400L, n_per_component = 25L),
        mean = c(0, 0.5), sd = c(1, sqrt(0.75)), exact = ban_exact,
        mcmc_init = c(0, 0), mcmc_scale = 2.38 / sqrt(2), mcmc_acc = 0.3, seed = 103),
   list(name = "(d) 10-D correlated Gaussian, init = mu + offset, scale = S, N = 300, M = 20",
+       label = "10-D Gaussian",
        lp = lp_gau_r, ptr = ptr_gauss(), data = list(mu = g_mu, P = g_P),
        args = list(init = g_mu + g_offset, scale = g_S, n_components = 300L, n_per_component = 20L),
        mean = g_mu, sd = g_sds, exact = NULL,
@@ -485,12 +503,12 @@ for (k in seq_along(specs)) {
   for (thr in 1:2) {
     set.seed(spec$seed)
     t0 <- now()
-    fit <- do.call(gma_sample, c(list(tgt, threads = thr, control = ctl), spec$args))
+    fit <- do.call(gma_sample, c(list(tgt, threads = thr, method = "wgma", control = ctl), spec$args))
     sec <- now() - t0
     for (r in 2:gma_reps) {   # more runs with the same seed (identical fits); keep the fastest
       set.seed(spec$seed)
       t0 <- now()
-      fit2 <- do.call(gma_sample, c(list(tgt, threads = thr, control = ctl), spec$args))
+      fit2 <- do.call(gma_sample, c(list(tgt, threads = thr, method = "wgma", control = ctl), spec$args))
       if (now() - t0 < sec) {
         sec <- now() - t0
         fit <- fit2
@@ -514,6 +532,44 @@ for (i in seq_len(nrow(busy)))
   cat(sprintf("  %s, %d thread(s): weight fitting + matrix is %s the density evaluation (ratio %.2f)\n",
               busy$target[i], busy$threads[i], verdict[i], busy$core_over_eval[i]))
 
+load_end <- load_avg()
 cat(sprintf("\nload average at end (1, 5, 15 min): %s on %d cores; thread speed-ups are only meaningful on an idle machine\n",
-            load_avg(), parallel::detectCores()))
+            load_end, parallel::detectCores()))
 cat(sprintf("total benchmark time %.1f s\n", now() - t_script))
+
+# ---- result tables --------------------------------------------------------------------------------
+# The summary (for the README): per target, the times of gma_sample (R function, 1 thread; C++,
+# 2 threads) and of the plain-R reference, the accuracy of gma_sample and of metrop, and the core's
+# cost over the evaluation of the ~10 us density (1 thread).
+row_of <- function(tab, prefix) tab[startsWith(tab$method, prefix), ][1L, ]
+summary_tab <- do.call(rbind, lapply(seq_along(specs), function(k) {
+  tab <- results[[k]]$table
+  ref <- results[[k]]$runs[[1]]$fit
+  r_fn <- row_of(tab, "gma_sample, R fn, 1 thread")
+  cpp2 <- row_of(tab, "gma_sample, C++, 2 threads")
+  plain <- row_of(tab, "plain R W-GMA")
+  mh <- row_of(tab, "mcmc::metrop")
+  data.frame(`target (N x M)` = sprintf("%s (%d x %d)", specs[[k]]$label, length(ref$initial$weights),
+                                        specs[[k]]$args$n_per_component),
+             `gmasampler, R fn (s)` = r_fn$seconds, `gmasampler, C++, 2 threads (s)` = cpp2$seconds,
+             `plain R (s)` = plain$seconds, `plain R / gmasampler C++` = plain$seconds / cpp2$seconds,
+             `metrop mean err` = mh$mean_err_sd, `gmasampler mean err` = r_fn$mean_err_sd,
+             `metrop sd err` = mh$sd_rel_err, `gmasampler sd err` = r_fn$sd_rel_err,
+             iterations = ref$iterations,
+             `(matrix + fit) / 10 us density` = busy$core_over_eval[busy$threads == 1L][k],
+             check.names = FALSE)
+}))
+machine_note <- sprintf("- Elapsed seconds, fastest of %d runs with the same seed; load average (1, 5, 15 min) %s at start, %s at end; total %.0f s. On a shared machine the 2-thread times show little speed-up.",
+                        gma_reps, load_start, load_end, now() - t_script)
+write_results("core", "The W-GMA core (`bench/bench-core.R`)", stats::setNames(list(summary_tab), ""), c(
+  paste("-", settings_note),
+  "- Errors: worst coordinate |mean error| / true sd and |sd / true sd - 1|; metrop runs as many density evaluations as gma_sample.",
+  "- Last column: the log-pdf matrix and the weight fit over the evaluation of a compiled density costing about 10 microseconds a call (1 thread).",
+  machine_note))
+details <- stats::setNames(lapply(results, `[[`, "table"), vapply(specs, `[[`, "", "name"))
+write_results("core-details", "The W-GMA core, every row (`bench/bench-core.R`)",
+              c(details, list(`A density costing about 10 microseconds a call` = busy)), c(
+  paste("-", settings_note),
+  unlist(Map(function(sp, r) sprintf("- %s: %s", substr(sp$name, 1, 3), r$notes), specs, results)),
+  "- Columns: see bench/README.md. `core_over_eval` of the 10 us table = (log_pdf_matrix + fit) / evaluation of the same run; `breakeven_us` = the per-call cost at which the core would cost as much as the evaluation.",
+  machine_note))

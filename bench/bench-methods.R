@@ -3,10 +3,13 @@
 # draws, at about 20,000 density evaluations each.
 #
 # Run from the package root, with gmasampler, mcmc and LaplacesDemon installed:
-#   Rscript bench/bench-methods.R          (about 5 minutes on 2 cores)
+#   Rscript bench/bench-methods.R          (a minute or two on 2 cores)
 # Options (environment variables): BENCH_TARGETS=moon,star runs a subset; BENCH_BUDGET=20000 the
-# evaluation budget; BENCH_SEED=1 the base seed; BENCH_OUT=bench/results-methods.md the markdown
-# file written (empty: none).
+# evaluation budget; BENCH_SEED=1 the base seed; BENCH_RESULTS the folder of the result tables
+# (default bench/results; empty: print only).
+#
+# Writes bench/results/methods.md (the summary over targets, the README's table) and
+# bench/results/methods-details.md (every target's table and the overall table).
 #
 # Rows (every method is given the target's log density and its box, nothing else):
 #   em           gma_sample(method = "em"): the default pipeline (mode search in the box, EM
@@ -49,12 +52,12 @@ options(gmasampler.progress = FALSE, width = 200)
 
 budget <- as.numeric(Sys.getenv("BENCH_BUDGET", "20000"))
 base_seed <- as.integer(Sys.getenv("BENCH_SEED", "1"))
-out_file <- Sys.getenv("BENCH_OUT", file.path("bench", "results-methods.md"))
 only <- Sys.getenv("BENCH_TARGETS", "")
 n_ref <- 2000L
 have_stan <- requireNamespace("rstan", quietly = TRUE)
 t_start <- proc.time()[["elapsed"]]
-load_avg <- function() tryCatch(readLines("/proc/loadavg", warn = FALSE)[1L], error = function(e) NA)
+load_avg <- function() tryCatch(paste(strsplit(readLines("/proc/loadavg", warn = FALSE)[1L], " ")[[1]][1:3],
+                                         collapse = " "), error = function(e) NA)
 load_at_start <- load_avg()
 
 # ---- targets ------------------------------------------------------------------------------------
@@ -426,19 +429,9 @@ fmt <- function(x, digits = 3) {
          character(1))
 }
 
-md_table <- function(df) {
-  cols <- names(df)
-  c(paste0("| ", paste(cols, collapse = " | "), " |"),
-    paste0("|", paste(rep("---", length(cols)), collapse = "|"), "|"),
-    apply(df, 1L, function(r) paste0("| ", paste(r, collapse = " | "), " |")))
-}
-
 method_names <- c("em", "lma", "wgma", "wgma_psis", "metrop", "laplace_sir", "pmc", "stan_nuts", "exact")
 all_rows <- list()
-md <- c("# Methods benchmark results", "",
-        sprintf("`Rscript bench/bench-methods.R`, budget %d evaluations, seed %d, %s, R %s, gmasampler %s.",
-                budget, base_seed, format(Sys.Date()), getRversion(), utils::packageVersion("gmasampler")),
-        "See `bench/README-methods.md` for what each row and column means.", "")
+detail_tables <- list()
 
 for (tg in targets) {
   ti <- target_index[[tg$name]]
@@ -501,8 +494,10 @@ for (tg in targets) {
                      stringsAsFactors = FALSE)
   cat("\n")
   print(show, row.names = FALSE, right = FALSE)
-  md <- c(md, sprintf("## %s (d = %d, box [%g, %g]^%d)", tg$name, tg$d, tg$box[1], tg$box[2], tg$d), "",
-          tg$note, "", md_table(show), "")
+  detail <- tab[, c("method", "energy", "mean_err_sd", "sd_rel_err", "evals", "seconds")]
+  detail$note <- show$note
+  detail_tables[[sprintf("%s (d = %d, box [%g, %g]^%d): %s", tg$name, tg$d, tg$box[1], tg$box[2],
+                         tg$d, tg$note)]] <- detail
 }
 
 # ---- overall -------------------------------------------------------------------------------------
@@ -524,17 +519,17 @@ ms <- setdiff(names(en), c("target", "exact"))
 ratio <- matrix(vapply(ms, function(m) en[[m]] / en$exact, numeric(nrow(en))), nrow(en))
 summary_row <- data.frame(
   method = ms,
-  median_energy_over_floor = fmt(apply(ratio, 2L, stats::median, na.rm = TRUE), 2),
+  median_energy_over_floor = apply(ratio, 2L, stats::median, na.rm = TRUE),
   best_energy_on = vapply(ms, function(m) sum(apply(as.matrix(en[, ms, drop = FALSE]), 1L,
     function(r) isTRUE(which.min(r) == match(m, ms)))), numeric(1)),
   mean_err_below_0.1 = vapply(ms, function(m) sum(me[[m]] < 0.1, na.rm = TRUE), numeric(1)),
   sd_err_below_0.1 = vapply(ms, function(m) sum(se[[m]] < 0.1, na.rm = TRUE), numeric(1)),
-  total_seconds = sprintf("%.1f", vapply(ms, function(m) sum(all_tab$seconds[all_tab$method == m], na.rm = TRUE), numeric(1))),
+  total_seconds = round(vapply(ms, function(m) sum(all_tab$seconds[all_tab$method == m], na.rm = TRUE), numeric(1)), 1),
   stringsAsFactors = FALSE)
 cat("\n==== overall: energy / max mean error (sd) / max sd relative error ====\n")
 print(compact, row.names = FALSE, right = FALSE)
 cat(sprintf("\n==== overall summary over %d targets ====\n", nrow(en)))
-print(summary_row, row.names = FALSE, right = FALSE)
+print(summary_row, row.names = FALSE, right = FALSE, digits = 2)
 
 run_time <- proc.time()[["elapsed"]] - t_start
 footer <- c(
@@ -542,15 +537,22 @@ footer <- c(
   if (!have_stan) "Stan NUTS rows skipped: rstan is not installed." else "Stan rows: compile time in the note, not in seconds.")
 cat("\n", paste(footer, collapse = "\n"), "\n", sep = "")
 
-md <- c(md, "## Overall: energy / max mean error (sd) / max sd relative error", "",
-        md_table(compact), "",
-        sprintf("## Summary over %d targets", nrow(en)), "",
-        "`median_energy_over_floor`: median over targets of the energy distance divided by the exact row's",
-        "(the noise floor); `best_energy_on`: targets where the method has the lowest energy distance;",
-        "the next two count targets with max mean error < 0.1 sd and max sd error < 10%.", "",
-        md_table(summary_row), "", footer)
-if (nzchar(out_file)) {
-  writeLines(md, out_file)
-  cat("wrote", out_file, "\n")
-}
+# ---- result tables -------------------------------------------------------------------------------
+source(file.path("bench", "results.R"))
+run_notes <- c(
+  sprintf("- %d targets (%s); budget %d density evaluations a run, base seed %d; one run per method and target.",
+          nrow(en), paste(en$target, collapse = ", "), budget, base_seed),
+  "- What each row and column means: `bench/README-methods.md`.",
+  paste("-", footer))
+readable <- stats::setNames(summary_row, c("method", "median energy / noise floor", "best energy on",
+                                          "mean err < 0.1 on", "sd err < 0.1 on", "total seconds"))
+write_results("methods", "Methods on hard targets (`bench/bench-methods.R`)",
+              stats::setNames(list(readable), ""),
+              c("- Energy: the energy distance to exact draws, over that of fresh exact draws (the noise",
+                "  floor), median over the targets; `best energy on`: the targets where the method's energy",
+                "  distance is the lowest; the next two count the targets with largest mean error < 0.1 sd",
+                "  and largest sd error < 10%.", run_notes))
+write_results("methods-details", "Methods on hard targets, per target (`bench/bench-methods.R`)",
+              c(detail_tables, list(`Overall: energy / max mean error (sd) / max sd relative error` = compact)),
+              run_notes)
 invisible(all_tab)

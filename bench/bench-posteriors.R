@@ -5,7 +5,11 @@
 #   Rscript bench/bench-posteriors.R            (about 1 minute)
 # Options (environment variables): BENCH_TARGETS=mtcars_lm,lh_ar2 runs a subset;
 # BENCH_BUDGET=20000 sets the evaluation budget of the baselines; BENCH_SEED=1 the seed;
-# BENCH_LD_METHOD=TR LaplaceApproximation's optimiser.
+# BENCH_LD_METHOD=TR LaplaceApproximation's optimiser; BENCH_RESULTS the folder of the result
+# tables (default bench/results; empty: print only).
+#
+# Writes bench/results/posteriors.md (one row per target, the README's table) and
+# bench/results/posteriors-details.md (every run, and a summary of the references).
 #
 # Each row is one run of one method on one target, from the target's `init` and nothing else:
 #   gmasampler     gma_sample() as in run_gma() below (the clearly marked place to edit).
@@ -202,4 +206,37 @@ cat("Goal (issue item 6): mean_err_sd < 0.1 and sd_rel_err < 0.1 at <= 20,000 ev
 old_width <- options(width = 250)
 print(tab, row.names = FALSE, right = FALSE)
 options(old_width)
+
+# ---- result tables -----------------------------------------------------------------------------
+# The summary (for the README): one row per target, one "mean error / sd error" cell per method,
+# with the range of the reference sds that the errors are relative to.
+source(file.path("bench", "results.R"))
+pair <- function(a, b) sprintf("%s / %s", signif(a, 2), signif(b, 2))
+summary_tab <- data.frame(posterior = names(targets),
+                          d = vapply(targets, `[[`, 1, "dim"),
+                          sds = vapply(names(targets), function(n)
+                            paste(signif(range(refs[[n]]$sd), 2), collapse = " - "), ""))
+for (m in names(methods)) {
+  r <- tab[tab$method == m, ]
+  summary_tab[[m]] <- pair(r$mean_err_sd, r$sd_rel_err)[match(summary_tab$posterior, r$target)]
+}
+run_notes <- c(
+  sprintf("- Budget %d density evaluations a run (counted by a wrapper), seed %d; LaplacesDemon's optimiser %s.",
+          budget, seed, ld_method),
+  "- `sds`: the range of the reference sds. Method cells: largest mean error in reference sds / largest relative sd error, one run each.",
+  sprintf("- References: `%s` (written by %s on %s).", ref_path, attr(refs, "script"),
+          attr(refs, "created")))
+write_results("posteriors", "Real posteriors (`bench/bench-posteriors.R`)",
+              stats::setNames(list(summary_tab), ""), run_notes)
+references <- data.frame(
+  posterior = names(targets),
+  d = vapply(targets, `[[`, 1, "dim"),
+  sd_min = vapply(names(targets), function(n) min(refs[[n]]$sd), 1),
+  sd_max = vapply(names(targets), function(n) max(refs[[n]]$sd), 1),
+  max_mcse_mean_over_sd = vapply(names(targets), function(n) max(refs[[n]]$mcse_mean / refs[[n]]$sd), 1),
+  n_draws = vapply(names(targets), function(n) refs[[n]]$n_draws, 1),
+  method = vapply(names(targets), function(n) sub("[:,].*", "", refs[[n]]$method), ""))
+write_results("posteriors-details", "Real posteriors, every run (`bench/bench-posteriors.R`)",
+              list(`Runs` = tab, `References` = references),
+              c(run_notes, "- `n_draws` of a quadrature reference is that of its MCMC check."))
 invisible(tab)

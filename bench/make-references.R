@@ -3,6 +3,8 @@
 # tests/testthat/fixtures/posterior-references.rds.
 #
 # Run from the package root: Rscript bench/make-references.R   (about 8 minutes on 2 cores)
+# Besides the fixture it writes bench/results/references.md (a summary per target, and the check of
+# the chickwts chains against quadrature); BENCH_RESULTS sets that folder (empty: print only).
 #
 # For each target:
 #  1. Laplace fit: optim (BFGS, Nelder-Mead, BFGS) from the target's init, optimHess.
@@ -242,6 +244,7 @@ chickwts_quadrature <- function(ng, rc) {
   list(chickwts_centred = cen, chickwts_noncentred = non, edge = edge)
 }
 
+quadrature_check <- NULL
 if (all(c("chickwts_centred", "chickwts_noncentred") %in% names(results))) {
   t0 <- proc.time()[["elapsed"]]
   q_coarse <- chickwts_quadrature(120L, results$chickwts_centred)
@@ -261,6 +264,11 @@ if (all(c("chickwts_centred", "chickwts_noncentred") %in% names(results))) {
       row.names = names(r$mean))
     cat(name, ":\n")
     print(signif(tab, 4))
+    worst <- function(col) max(abs(tab[[col]]))
+    quadrature_check <- rbind(quadrature_check, data.frame(
+      target = name, max_grid_err_mean_over_sd = worst("grid_err_mean_over_sd"),
+      max_mcmc_mean_err_over_sd = worst("mcmc_mean_err_over_sd"), max_abs_mean_z = worst("mcmc_mean_z"),
+      max_mcmc_sd_rel_err = worst("mcmc_sd_rel_err"), max_abs_sd_z = worst("mcmc_sd_z")))
     results[[name]] <- list(
       mean = setNames(qm, names(r$mean)), sd = setNames(qs, names(r$mean)),
       mcse_mean = setNames(grid_err, names(r$mean)),
@@ -289,6 +297,17 @@ summ <- data.frame(
 summ["chickwts_noncentred", "seconds"] <- summ["chickwts_noncentred", "seconds"] +
   round(timing["chickwts_quadrature"])
 print(signif(summ, 3))
+
+# The table first, so that its stamp describes the code and not the fixture this run rewrites.
+source(file.path("bench", "results.R"))
+write_results("references", "Reference moments of the posterior targets (`bench/make-references.R`)",
+              c(list(`Per target` = data.frame(target = rownames(summ), summ, row.names = NULL)),
+                if (!is.null(quadrature_check))
+                  list(`chickwts: the chains against quadrature (the fixture holds quadrature)` = quadrature_check)),
+              c(sprintf("- Written to `%s`. Chains: %d a target, extended until every mean's MCSE is below %g posterior sd (or 300 s a target).",
+                        out_path, n_chains, mcse_goal),
+                "- `mcmc_*`: the chains' estimate minus quadrature, over the quadrature sd (means) or relative (sds); `z`: that difference over the chains' MCSE.",
+                sprintf("- Total run time %.0f s.", proc.time()[["elapsed"]] - t_all)))
 
 dir.create(dirname(out_path), showWarnings = FALSE, recursive = TRUE)
 attr(results, "created") <- format(Sys.time(), "%Y-%m-%d %H:%M:%S")

@@ -1,8 +1,9 @@
-# A plain base-R implementation of W-GMA, the same algorithm as gmasampler::gma_sample() with
-# gma_control() defaults: a bank of M draws from each of N fixed Gaussian components, the dense
+# A plain base-R implementation of W-GMA, the same algorithm as gmasampler::gma_sample(method =
+# "wgma") with the settings bench-core.R pins (plain mirror descent: no momentum, which the
+# package's default adds): a bank of M draws from each of N fixed Gaussian components, the dense
 # N*M x N log-pdf matrix, mirror descent (exponentiated gradient) on the weights with the constant
-# step eta0 = 1 and each component's own-bank gradient, stopped when the Frank-Wolfe gap falls
-# below 1e-4 or after 1000 iterations, and stratified resampling of the bank.
+# step eta0 and each component's own-bank gradient, stopped when the Frank-Wolfe gap falls below
+# tol or after max_iter iterations, and stratified resampling of the bank.
 #
 # It is meant to be a fair reference, not a strawman: every stage is vectorised (matrix products,
 # max.col(), colMeans()); the only loop over points is the per-point density loop, which

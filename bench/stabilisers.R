@@ -1,7 +1,8 @@
 # Stabilisers of the W-GMA weight fit (tempering, entropy regularisation, mirror temperature,
 # convex mixing, heavy-ball momentum, tail averaging), the two-stage refinement, and the step size
 # eta0, measured on the paper's targets with exact ground truth. Run from the package root:
-#   Rscript bench/stabilisers.R        (about 6 minutes on 2 cores)
+#   Rscript bench/stabilisers.R        (a few minutes on 2 cores; writes bench/results/stabilisers.md,
+#   or to the folder BENCH_RESULTS names, empty: print only)
 # Every fit uses method = "wgma" and resamples the bank by the fitted weights (no importance
 # correction), so the stabilisers are what changes the draws. Settings are spelled out in full,
 # so the tables do not move when gma_control()'s defaults do.
@@ -14,34 +15,33 @@
 # convergent setting shares (the objective is convex in the weights); a stabiliser can only change
 # how fast the fit gets there, or where it stops if it does not.
 
-# What it showed (gmasampler 0.1.0, R 4.2.2, 2 cores; the defaults of gma_control() follow it):
+# What it showed (the tables: bench/results/stabilisers.md; the defaults of gma_control() follow it):
 # * Every stabiliser that converges gives the draws of the plain fit, to within the seeds' noise
-#   (table 1: e.g. trimodal mean/sd errors 0.004-0.006 / 0.004-0.008 for all of them): the weight
-#   objective is convex, so they only change the path. The moon (0.38 / 0.45 for all) is a
-#   failure of the fixed design (components of sd 0.25 on a moon 0.1 thick: the fit collapses onto
-#   about 2 components), which no stabiliser can change.
-# * Heavy-ball momentum 0.5 is the one that pays: iterations 107/151/265/28/83 -> 54/58/152/25/66
-#   on the five targets (1.1 to 2.6 times fewer), and in table 3 all 10 fits converge for eta0
-#   from 0.1 to 2 (plain: 0.1 to 1.5). It is the default for mirror descent.
-# * Tempering, entropy regularisation, the mirror temperature and convex mixing each cost 1.1 to
-#   4 times more iterations (they hold the fit away from the optimum while their schedules run);
-#   all five of the notebook's together cost 3 to 13 times more. Mixing makes eta0 up to 5
-#   converge (the damped step alpha = 0.05 turns it into a Frank-Wolfe-like step), at the price
-#   of eta0 <= 0.1 failing. Tail averaging changes nothing when the fit converges, and when it
-#   oscillates (eta0 >= 2) it reduces the damage without removing it. All off by default.
+#   (table 1; normalize, a step rule rather than a stabiliser, is discussed below): the weight
+#   objective is convex, so they only change the path. The moon is a failure of the fixed design
+#   (components of sd 0.25 on a moon 0.1 thick: the fit collapses onto a few components), which
+#   no stabiliser can change.
+# * Heavy-ball momentum 0.5 is the one that pays: it cuts the iterations on every target (table 1),
+#   and in table 3 it converges on every fit over a wider range of eta0 than plain mirror descent.
+#   It is the default for mirror descent.
+# * Tempering, entropy regularisation, the mirror temperature and convex mixing each cost more
+#   iterations (they hold the fit away from the optimum while their schedules run); all five of
+#   the notebook's together cost several times more. Mixing makes large eta0 converge (the damped
+#   step turns it into a Frank-Wolfe-like step), at the price of small eta0 failing. Tail averaging
+#   changes nothing when the fit converges, and when it oscillates (large eta0) it reduces the
+#   damage without removing it. All off by default.
 # * The step size: eta0 = 1 with mirror descent needs no tuning. The objective is 1-smooth
 #   relative to the weights' entropy whatever the target (its Bregman divergence is
-#   KL(q_w || q_v) <= KL(w || v)), so 1 is the natural step, and every eta0 in [0.1, 1.5] (plain)
-#   or [0.1, 2] (momentum 0.5) reaches the optimum on every target. The notebooks' need to tune
-#   eta0 from 0.01 to 0.5 comes from the 1/k schedule (table 3: with 1/k only eta0 = 1 converges
-#   on all ten fits within 1000 iterations, and eta0 <= 0.1 on none) and from Euclidean steps
+#   KL(q_w || q_v) <= KL(w || v)), so 1 is the natural step, and a wide range around it reaches the
+#   optimum on every target (table 3). The notebooks' need to tune eta0 comes from the 1/k
+#   schedule (with 1/k only eta0 near 1 converges within 1000 iterations) and from Euclidean steps
 #   (projected gradient with its defaults converges on none). Normalising the step by the
 #   gradient's spread (normalize = TRUE) hurts mirror descent at every eta0.
 # * Two-stage refinement (table 2) lost to spending the same evaluations on twice as many
-#   components in one stage on four of five targets; it won only on the double banana
-#   (0.029 / 0.0094 against 0.040 / 0.016). In one dimension it loses the light modes (trimodal
-#   sd 8 to 36% low), and its second stage, many overlapping components, is slow to fit (up to
-#   20 times the fit time of one stage on twice the components). Off by default.
+#   components in one stage on four of five targets; it won only on the double banana. In one
+#   dimension it loses the light modes (large trimodal sd errors), and its second stage, many
+#   overlapping components, is slow to fit (several times the fit time of one stage on twice the
+#   components). Off by default.
 
 t_script <- proc.time()[["elapsed"]]
 options(width = 220)
@@ -49,7 +49,7 @@ suppressPackageStartupMessages(library(gmasampler))
 cat(sprintf("gmasampler %s, %s, %d cores\n\n", as.character(utils::packageVersion("gmasampler")),
             R.version.string, parallel::detectCores()))
 
-# ---- targets with exact truth (GMA.md) ------------------------------------------------------------
+# ---- targets with exact truth (by quadrature, as in vignettes/paper-experiments.Rmd) -----------
 log_sum_exp2 <- function(a, b) { m <- pmax(a, b); m + log(exp(a - m) + exp(b - m)) }
 four_modes <- local({
   S <- list(matrix(c(1, .8, .8, 1), 2), matrix(c(1, -.8, -.8, 1), 2), diag(c(1, .2)), diag(c(.2, 1)))
@@ -129,6 +129,7 @@ show_wide <- function(tab, cols, digits = 2) {
     out[[tn]] <- cell[match(out$setting, part$setting)]
   }
   print(out, row.names = FALSE, right = FALSE)
+  invisible(out)
 }
 
 # ---- table 1: each stabiliser and combinations at eta0 = 1 ---------------------------------------
@@ -154,9 +155,9 @@ rows <- list(
 cat("\n== Table 1: stabilisers at eta0 = 1, seeds", paste(seeds, collapse = ","), "==\n")
 tab1 <- run_rows(rows, seeds)
 cat("\naccuracy: mean_err / sd_err\n")
-show_wide(tab1, c("mean_err", "sd_err"))
+acc1 <- show_wide(tab1, c("mean_err", "sd_err"))
 cat("\ncost: iter / conv / fit_s\n")
-show_wide(tab1, c("iter", "conv", "fit_s"))
+cost1 <- show_wide(tab1, c("iter", "conv", "fit_s"))
 
 # ---- table 2: two-stage refinement against the same budget spent on one stage --------------------
 rows2 <- list(
@@ -172,9 +173,9 @@ rows2 <- list(
 cat("\n== Table 2: two-stage refinement (momentum 0.5), seeds", paste(seeds, collapse = ","), "==\n")
 tab2 <- run_rows(rows2, seeds)
 cat("\naccuracy: mean_err / sd_err\n")
-show_wide(tab2, c("mean_err", "sd_err"))
+acc2 <- show_wide(tab2, c("mean_err", "sd_err"))
 cat("\ncost: iter (both stages) / conv (second stage) / fit_s / n_evals\n")
-show_wide(tab2, c("iter", "conv", "fit_s", "n_evals"))
+cost2 <- show_wide(tab2, c("iter", "conv", "fit_s", "n_evals"))
 
 # ---- table 3: sensitivity to eta0 -----------------------------------------------------------------
 # Per setting and eta0, over the five targets x seeds: how many fits met the stopping rule, the
@@ -220,4 +221,20 @@ out3 <- data.frame(setting = names(settings3), out3, check.names = FALSE)
 names(out3)[-1] <- sprintf("eta0 = %g", etas)
 print(out3, row.names = FALSE, right = FALSE)
 
-cat(sprintf("\ntotal %.0f s\n", proc.time()[["elapsed"]] - t_script))
+total_s <- proc.time()[["elapsed"]] - t_script
+cat(sprintf("\ntotal %.0f s\n", total_s))
+
+source(file.path("bench", "results.R"))
+write_results("stabilisers", "Stabilisers of the W-GMA weight fit (`bench/stabilisers.R`)", list(
+  `Table 1, accuracy at eta0 = 1: mean_err / sd_err` = acc1,
+  `Table 1, cost: iter / conv / fit_s` = cost1,
+  `Table 2, two-stage refinement (momentum 0.5), accuracy: mean_err / sd_err` = acc2,
+  `Table 2, cost: iter (both stages) / conv (second stage) / fit_s / n_evals` = cost2,
+  `Table 3, sensitivity to eta0: converged/fits, median iterations, worst excess mean_err/sd_err` = out3),
+  c(sprintf("- method = \"wgma\", bank resampled by the fitted weights; settings spelled out in the script (plain: mirror descent, constant step, every stabiliser off). Tables 1 and 2 average seeds %s, table 3 seeds %s.",
+            paste(seeds, collapse = ", "), paste(seeds3, collapse = ", ")),
+    sprintf("- Targets: %s (N components on a space-filling design in the box, M bank points each).",
+            paste(vapply(names(targets), function(nm) with(targets[[nm]], sprintf(
+              "%s (d = %d, N = %d, M = %d)", nm, length(mean), N, M)), ""), collapse = "; ")),
+    "- Columns: see the header of bench/stabilisers.R.",
+    sprintf("- Total run time %.0f s.", total_s)))
