@@ -50,17 +50,17 @@ cat(sprintf("gmasampler %s, %s, %d cores (RcppParallel default threads %d), BLAS
 # The settings benchmarked, pinned so that gma_sample() and the plain-R reference run the same
 # algorithm: the reference implements plain mirror descent only, so momentum is off even though the
 # package's default for mirror descent is heavy-ball momentum. The settings that differ from the
-# installed gma_control() defaults are printed and written under the tables.
+# installed wgma_control() defaults are printed and written under the tables.
 pinned <- list(optimizer = "mirror", step = "constant", eta0 = 1, max_iter = 1000L, tol = 1e-3,
                gradient = "own", normalize = FALSE, momentum = 0)
-ctl <- do.call(gma_control, pinned)
-def <- gma_control()
+ctl <- do.call(wgma_control, pinned)
+def <- wgma_control()
 describe <- function(x) paste(sprintf("%s = %s", names(x),
                                       vapply(x, function(v) paste(deparse(v), collapse = ""), "")),
                               collapse = ", ")
 differs <- names(ctl)[!vapply(names(ctl), function(n) isTRUE(all.equal(ctl[[n]], def[[n]])), TRUE)]
 settings_note <- sprintf(
-  "gma_sample(method = \"wgma\") with gma_control(%s)%s; the other settings are the defaults.",
+  "gma_sample(method = \"wgma\") with wgma_control(%s)%s; the other settings are the defaults.",
   describe(pinned),
   if (length(differs)) sprintf(" (the defaults differ: %s)", describe(unclass(def)[differs]))
   else " (all of them the installed defaults)")
@@ -263,7 +263,7 @@ run_target <- function(spec) {
     for (r in seq_len(gma_reps)) {
       set.seed(seed)
       t0 <- now()
-      f <- do.call(gma_sample, c(list(log_density, data = data, threads = threads, method = "wgma", control = ctl),
+      f <- do.call(gma_sample, c(list(log_density, data = data, threads = threads, method = "wgma", control = gma_control(wgma = ctl)),
                                  spec$args))
       sec <- now() - t0
       if (sec < best) {
@@ -503,12 +503,12 @@ for (k in seq_along(specs)) {
   for (thr in 1:2) {
     set.seed(spec$seed)
     t0 <- now()
-    fit <- do.call(gma_sample, c(list(tgt, threads = thr, method = "wgma", control = ctl), spec$args))
+    fit <- do.call(gma_sample, c(list(tgt, threads = thr, method = "wgma", control = gma_control(wgma = ctl)), spec$args))
     sec <- now() - t0
     for (r in 2:gma_reps) {   # more runs with the same seed (identical fits); keep the fastest
       set.seed(spec$seed)
       t0 <- now()
-      fit2 <- do.call(gma_sample, c(list(tgt, threads = thr, method = "wgma", control = ctl), spec$args))
+      fit2 <- do.call(gma_sample, c(list(tgt, threads = thr, method = "wgma", control = gma_control(wgma = ctl)), spec$args))
       if (now() - t0 < sec) {
         sec <- now() - t0
         fit <- fit2

@@ -5,7 +5,7 @@
 #   or to the folder BENCH_RESULTS names, empty: print only)
 # Every fit uses method = "wgma" and resamples the bank by the fitted weights (no importance
 # correction), so the stabilisers are what changes the draws. Settings are spelled out in full,
-# so the tables do not move when gma_control()'s defaults do.
+# so the tables do not move when wgma_control()'s defaults do.
 #
 # Columns: mean_err = worst coordinate |mean - truth| / true sd; sd_err = worst coordinate
 # |sd / true sd - 1|; both averaged over the seeds. iter = mean iterations, conv = fraction of fits
@@ -15,7 +15,7 @@
 # convergent setting shares (the objective is convex in the weights); a stabiliser can only change
 # how fast the fit gets there, or where it stops if it does not.
 
-# What it showed (the tables: bench/results/stabilisers.md; the defaults of gma_control() follow it):
+# What it showed (the tables: bench/results/stabilisers.md; the defaults of wgma_control() follow it):
 # * Every stabiliser that converges gives the draws of the plain fit, to within the seeds' noise
 #   (table 1; normalize, a step rule rather than a stabiliser, is discussed below): the weight
 #   objective is convex, so they only change the path. The moon is a failure of the fixed design
@@ -92,7 +92,7 @@ plain <- list(optimizer = "mirror", step = "constant", eta0 = 1, max_iter = 1000
               gradient = "own", normalize = FALSE, temper = 1, entropy = 0, mirror_temperature = 1,
               mixing = 0, momentum = 0, average = 0L, anneal = 100L, refine = FALSE)
 run_fit <- function(tg, settings, seed, n_mult = 1, m_mult = 1, threads = 1L) {
-  ctl <- do.call(gma_control, utils::modifyList(plain, settings))
+  ctl <- gma_control(wgma = utils::modifyList(plain, settings))
   set.seed(seed)
   fit <- suppressWarnings(gma_sample(tg$lp, vectorized = TRUE, box = tg$box,
                                      n_components = tg$N * n_mult, n_per_component = tg$M * m_mult,
