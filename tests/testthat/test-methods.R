@@ -40,20 +40,32 @@ test_that("plots of EM fits in one, two and four dimensions", {
   }
 })
 
-test_that("summary gives the importance diagnostics and posterior's draws agree", {
+# An importance-corrected EM fit of N((1, 1), I) with named parameters.
+fit_named <- function() {
   set.seed(2)
-  fit <- gma_sample(function(x) -rowSums((x - 1)^2) / 2, vectorized = TRUE, init = c(a = 0, b = 0),
-                    control = gma_control(n_evals = 4000))
+  gma_sample(function(x) -rowSums((x - 1)^2) / 2, vectorized = TRUE, init = c(a = 0, b = 0),
+             control = gma_control(n_evals = 4000))
+}
+
+test_that("summary gives the importance diagnostics", {
+  fit <- fit_named()
   s <- summary(fit)
   expect_named(s$diagnostics, c("pareto_k", "ess", "log_z", "log_z_se"))
   expect_equal(s$table$mcse_mean, s$table$sd / sqrt(s$table$ess))
   expect_output(print(fit), "Pareto k")
+})
+
+test_that("posterior's draws and summaries agree with the fit's", {
   skip_if_not_installed("posterior")
+  fit <- fit_named()
   dm <- posterior::as_draws_matrix(fit)
   expect_equal(posterior::variables(dm), c("a", "b"))
   sd <- posterior::summarise_draws(posterior::as_draws_df(fit), "mean", "sd")
-  expect_equal(sd$mean, s$table$mean)
+  expect_equal(sd$mean, summary(fit)$table$mean)
   expect_s3_class(posterior::as_draws(fit), "draws_matrix")
+})
+
+test_that("coda's mcmc object carries the parameter names", {
   skip_if_not_installed("coda")
-  expect_equal(coda::varnames(coda::as.mcmc(fit)), c("a", "b"))
+  expect_equal(coda::varnames(coda::as.mcmc(fit_named())), c("a", "b"))
 })

@@ -37,10 +37,13 @@ test_that("Gamma(3, rate 2) on (0, Inf), from an initial point on the natural sc
   check_moments(fit, 1.5, sqrt(0.75))
 })
 
-test_that("a half-normal scale parameter with a compiled density, and an upper bound", {
+test_that("a half-normal scale parameter with a compiled density", {
   set.seed(3)
   fit <- gma_sample(compiled("half_normal"), dim = 1, lower = 0, control = gma_control(n_evals = 10000))
   check_moments(fit, sqrt(2 / pi), sqrt(1 - 2 / pi))
+})
+
+test_that("a half-normal below an upper bound", {
   set.seed(3)
   neg <- gma_sample(function(x) dnorm(x, 0, 2, log = TRUE), dim = 1, upper = 0,
                     control = gma_control(n_evals = 10000))
