@@ -18,6 +18,16 @@ quadrature_moments <- function(log_density, lower = -Inf, upper = Inf) {
   c(z = z, mean = m1, sd = sqrt(m2 - m1^2))
 }
 
+# A vectorised log density f that counts the points it is asked for (n()): what a fit reports in
+# n_evals can then be checked against the evaluations it really made.
+counting <- function(f) {
+  n <- 0
+  list(f = function(x) {
+    n <<- n + nrow(x)
+    f(x)
+  }, n = function() n)
+}
+
 compiled_env <- new.env()
 # The functions of tests/testthat/cpp/densities.cpp, compiled once per run. A compile error is an
 # error of the test that asked, never a skip: a broken test density (or a broken header of the

@@ -9,13 +9,16 @@ test_that("a target that is a mixture of the components gives back its weights",
   # an unnormalised target (log Z = 3): the optimum is still w_true, where the sample objective
   # is zero whatever the bank, so only the optimiser's tolerance limits the error
   log_p <- function(x) 3 + log(sum(w_true * dnorm(x, mu, sqrt(v))))
-  for (opt in c("mirror", "pgd")) {
+  # the pooled gradient estimates every component's expectation from the whole bank: at w_true
+  # log q - log p is -3 at every point, so it is exact there too
+  settings <- list(mirror = list(), pgd = list(optimizer = "pgd"), pooled = list(gradient = "pooled"))
+  for (nm in names(settings)) {
     set.seed(1)
     fit <- gma_sample(log_p, method = "wgma", means = mu, covs = v, n_per_component = 200,
-                      control = gma_control(optimizer = opt, max_iter = 5000, tol = 1e-7))
-    expect_true(fit$converged, info = opt)
-    expect_equal(fit$mixture$weights, w_true, tolerance = 1e-3, info = opt)
-    expect_equal(tail(fit$trace$objective, 1), -3, tolerance = 1e-4, info = opt)
+                      control = do.call(gma_control, c(settings[[nm]], list(max_iter = 5000, tol = 1e-7))))
+    expect_true(fit$converged, info = nm)
+    expect_equal(fit$mixture$weights, w_true, tolerance = 1e-3, info = nm)
+    expect_equal(tail(fit$trace$objective, 1), -3, tolerance = 1e-4, info = nm)
   }
 })
 
@@ -129,14 +132,31 @@ test_that("a target that is zero on part of the space: half-normal", {
   expect_lt(abs(sd(fit$draws[, 1]) - sqrt(1 - 2 / pi)), 0.06)
 })
 
-test_that("options: resampling schemes, step schedules and n_draws", {
+test_that("each resampling scheme gives the component counts it promises", {
   for (scheme in c("stratified", "systematic", "multinomial")) {
     set.seed(5)
     fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                       n_draws = 777, resampling = scheme)
     expect_equal(dim(fit$draws), c(777L, 1L))
-    expect_equal(fit$resampling, scheme)
+    # every draw is a bank point; its component's count against n_draws * weight
+    w <- fit$mixture$weights
+    comp <- fit$bank$component[match(fit$draws[, 1], fit$bank$points[, 1])]
+    dev <- tabulate(comp, length(w)) - 777 * w
+    if (scheme == "multinomial") {
+      # independent labels: binomial counts, within 5 sd of n * w (plus 2, for the light
+      # components' Poisson-like counts), and not held within two of it as strata hold them
+      # (about 13 components weigh over 0.01, each count with sd near 7: all within two has
+      # probability below 1e-6)
+      expect_true(all(abs(dev) <= 5 * sqrt(777 * w * (1 - w)) + 2))
+      expect_gt(max(abs(dev)), 2)
+    } else {
+      # the bounds of gma_sample()'s documentation (test-draws.R tests gma_resample() itself)
+      expect_lt(max(abs(dev)), c(stratified = 2, systematic = 1)[[scheme]], label = scheme)
+    }
   }
+})
+
+test_that("step schedules give the documented steps, one per iteration", {
   for (step in c("inverse", "inverse_sqrt", "constant")) {
     set.seed(5)
     expect_warning(
@@ -144,24 +164,49 @@ test_that("options: resampling schemes, step schedules and n_draws", {
                         control = gma_control(step = step, eta0 = 0.5, max_iter = 50)),
       "stopped at max_iter = 50 with Frank-Wolfe gap")
     eta <- 0.5 / switch(step, inverse = 1:50, inverse_sqrt = sqrt(1:50), constant = 1)
-    expect_equal(fit$trace$step, rep_len(eta, length(fit$trace$step)))
-    expect_lte(fit$iterations, 50)
+    expect_equal(fit$iterations, 50)
+    expect_equal(fit$trace$step, rep_len(eta, 50))
+    expect_length(fit$trace$objective, 50)
   }
+})
+
+test_that("a normalised step is at most eta0 over the gap", {
   set.seed(5)
   fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                     control = gma_control(gradient = "pooled", normalize = TRUE, keep_weights = FALSE))
   expect_null(fit$trace$weights)
-  expect_equal(sum(fit$mixture$weights), 1)
+  expect_true(fit$converged)
+  # eta0 = 1 divided by the spread max_i |g_i - w.g|, which is at least the gap w.g - min_i g_i;
+  # unnormalised, step x gap would be 4.3 at the first iteration here
+  steps <- fit$trace$step
+  expect_lte(max(steps * fit$trace$gap[seq_along(steps)]), 1 + 1e-12)
 })
 
-test_that("the objective decreases and the trace holds weights on the simplex", {
+# The objective and Frank-Wolfe gap of weights w on a W-GMA fit's bank, computed afresh in R: the
+# gradient is g_i = 1 + the mean over component i's bank points of log q_w - log p.
+measure_weights <- function(fit, w) {
+  mix <- fit$mixture
+  mix$weights <- w
+  g <- 1 + tapply(dmixture(fit$bank$points, mix, log = TRUE) - fit$bank$log_p, fit$bank$component, mean)
+  c(objective = sum(w * (g - 1)), gap = sum(w * g) - min(g))
+}
+
+test_that("the objective decreases and the trace holds each iterate with its objective and gap", {
   set.seed(6)
   fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 40, n_per_component = 50)
   obj <- fit$trace$objective
   expect_lt(tail(obj, 1), obj[1])
-  expect_equal(rowSums(fit$trace$weights), rep(1, nrow(fit$trace$weights)))
+  # one step an iteration; the objective, gap and weights before each step and, as it converged,
+  # at the weights where it stopped
+  expect_true(fit$converged)
+  expect_length(fit$trace$step, fit$iterations)
+  expect_length(obj, fit$iterations + 1)
   expect_equal(nrow(fit$trace$weights), length(obj))
-  expect_true(all(fit$trace$gap >= -1e-12))
+  m <- t(apply(fit$trace$weights, 1, measure_weights, fit = fit))
+  expect_equal(unname(m[, "objective"]), obj, tolerance = 1e-8)
+  expect_equal(unname(m[, "gap"]), fit$trace$gap, tolerance = 1e-6)
+  expect_equal(measure_weights(fit, fit$mixture$weights), fit$trace$final[c("objective", "gap")],
+               tolerance = 1e-6)
 })
 
 test_that("bad arguments to gma_sample get named errors", {

@@ -11,9 +11,11 @@ test_that("the defaults reach regression-type posteriors from a rough initial po
     tg <- targets[[name]]
     ref <- refs[[name]]
     set.seed(1)
-    fit <- gma_sample(tg$log_density, vectorized = TRUE, init = tg$init)
+    lp <- counting(tg$log_density)
+    fit <- gma_sample(lp$f, vectorized = TRUE, init = tg$init)
     mean_err <- max(abs(colMeans(fit$draws) - ref$mean) / ref$sd)
     sd_err <- max(abs(apply(fit$draws, 2, sd) / ref$sd - 1))
+    expect_equal(fit$n_evals, lp$n(), label = paste(name, "evaluations"))
     expect_lte(fit$n_evals, 20000)
     expect_lt(mean_err, 0.1, label = paste(name, "mean error (sd units)"))
     expect_lt(sd_err, 0.1, label = paste(name, "sd relative error"))

@@ -159,10 +159,16 @@ test_that("each stabiliser runs and reaches the optimum of the plain fit", {
   for (nm in names(settings)) {
     pgd <- nm == "pgd"
     fit <- if (pgd) suppressWarnings(do.call(run, settings[[nm]])) else do.call(run, settings[[nm]])
-    expect_equal(sum(fit$mixture$weights), 1, info = nm)
-    expect_true(all(fit$mixture$weights >= 0), info = nm)
     expect_true(all(is.finite(fit$trace$objective)), info = nm)
-    if (pgd) next  # projected gradient does not converge in 50 iterations: it only has to run
+    expect_length(fit$trace$step, fit$iterations)
+    if (pgd) {
+      # projected gradient does not converge in 50 iterations, but it must go most of the way
+      # from the equal weights to the optimum (92% of the way at seed 21)
+      first <- fit$trace$objective[1]
+      opt <- best$trace$final[["objective"]]
+      expect_lt((fit$trace$final[["objective"]] - opt) / (first - opt), 0.25, label = nm)
+      next
+    }
     expect_true(fit$converged, info = nm)
     # the same fixed point as the tight fit. (The own-bank gradient is not exactly the gradient of
     # the objective estimate, so the estimate at the fixed point is not its minimum to the last
@@ -199,24 +205,24 @@ test_that("schedules leave the objective, the gap and the stopping rule untemper
 })
 
 test_that("tail averaging returns the average only when its objective is lower", {
-  for (eta in c(1, 2.5)) {
-    set.seed(23)
-    fit <- suppressWarnings(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
-                                       n_per_component = 50,
-                                       control = gma_control(momentum = 0, eta0 = eta, average = 50)))
-    final <- fit$trace$final
-    # never worse than the last iterate recorded (the last one measured, when it converged)
-    if (fit$converged) expect_lte(final[["objective"]], utils::tail(fit$trace$objective, 1) + 1e-12)
-    expect_equal(sum(fit$mixture$weights), 1)
-  }
-  # at eta0 = 2.5 plain mirror descent oscillates (objective between -0.43 and 3.5 over the last
-  # 50 iterations, 2.02 at the end): the average is returned, at -0.40
-  osc <- lapply(c(0, 50), function(average) {
+  fit_avg <- function(eta, average) {
     set.seed(23)
     suppressWarnings(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
                                 n_per_component = 50,
-                                control = gma_control(momentum = 0, eta0 = 2.5, average = average)))
-  })
+                                control = gma_control(momentum = 0, eta0 = eta, average = average)))
+  }
+  # at eta0 = 1 the fit converges, and its last 50 iterates are the last 50 rows of the trace:
+  # the returned weights are their mean (renormalised) or the last, whichever has the lower objective
+  fit <- fit_avg(1, 50)
+  expect_true(fit$converged)
+  iterates <- utils::tail(fit$trace$weights, 50)
+  returned <- if (fit$trace$final[["averaged"]] == 1) colMeans(iterates) / sum(colMeans(iterates)) else
+    iterates[50, ]
+  expect_equal(fit$mixture$weights, returned)
+  expect_lte(fit$trace$final[["objective"]], utils::tail(fit$trace$objective, 1) + 1e-12)
+  # at eta0 = 2.5 plain mirror descent oscillates (objective between -0.43 and 3.5 over the last
+  # 50 iterations, 2.02 at the end): the average is returned, at -0.40
+  osc <- lapply(c(0, 50), fit_avg, eta = 2.5)
   expect_false(osc[[2]]$converged)
   expect_equal(osc[[2]]$trace$final[["averaged"]], 1)
   expect_lt(osc[[2]]$trace$final[["objective"]], osc[[1]]$trace$final[["objective"]] - 1)
@@ -253,7 +259,7 @@ test_that("two-stage refinement returns the second stage and counts both banks",
   s1 <- fit$trace$stage1
   expect_true(all(c("objective", "gap", "mixture", "iterations", "converged", "kept") %in% names(s1)))
   expect_equal(s1$n_evals, 2000)
-  expect_lte(length(s1$kept), 20)
+  expect_length(s1$kept, min(20, sum(s1$mixture$weights > 0)))
   expect_equal(s1$kept, utils::head(order(s1$mixture$weights, decreasing = TRUE), length(s1$kept)))
   # covariances shrunk by refine_shrink from the first stage's (a shared design covariance)
   expect_equal(fit$mixture$covs[, , 1], 0.5 * s1$mixture$covs[, , 1])
