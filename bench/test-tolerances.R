@@ -129,7 +129,9 @@ summarise <- function(d) {
 expectations <- runs[runs$kind %in% c("success", "failure", "skip"), ]
 tab <- summarise(expectations)
 failed <- tab[tab$passed < tab$ran, c("file", "test", "expectation", "ran", "passed", "worst", "bound")]
-conditions <- summarise(runs[runs$kind %in% c("warning", "error"), ])
+warned <- runs[runs$kind %in% c("warning", "error"), ]
+warned$line <- rep(NA_integer_, nrow(warned))  # one row per message and test, wherever it came
+conditions <- summarise(warned)
 if ("ran" %in% names(conditions)) {
   conditions <- conditions[, c("file", "test", "expectation", "ran")]
   names(conditions)[3:4] <- c("condition", "offsets")

@@ -206,15 +206,6 @@ test_that("a normalised step is at most eta0 over the gap", {
   expect_lte(max(steps * fit$trace$gap[seq_along(steps)]), 1 + 1e-12)
 })
 
-# The objective and Frank-Wolfe gap of weights w on a W-GMA fit's bank, computed afresh in R: the
-# gradient is g_i = 1 + the mean over component i's bank points of log q_w - log p.
-measure_weights <- function(fit, w) {
-  mix <- fit$mixture
-  mix$weights <- w
-  g <- 1 + tapply(dmixture(fit$bank$points, mix, log = TRUE) - fit$bank$log_p, fit$bank$component, mean)
-  c(objective = sum(w * (g - 1)), gap = sum(w * g) - min(g))
-}
-
 test_that("the objective decreases and the trace holds each iterate with its objective and gap", {
   set.seed(test_seed(6))
   fit <- gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 40, n_per_component = 50)

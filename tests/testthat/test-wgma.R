@@ -194,11 +194,13 @@ test_that("schedules leave the objective, the gap and the stopping rule untemper
   # the same bank and starting weights: the first objective and gap are the real ones in both
   expect_equal(tempered$trace$objective[1], plain$trace$objective[1])
   expect_equal(tempered$trace$gap[1], plain$trace$gap[1])
-  # a converged fit has the real gap below tol (or 100 tol after a stall, which cannot come
-  # while the schedules run; on 9 of 10 other seeds in bench/test-tolerances.R it stalled)
+  # a converged fit has the real gap, computed afresh in R, below tol (or 100 tol after a stall,
+  # which cannot come while the schedules run; on 9 of 10 other seeds in bench/test-tolerances.R
+  # it stalled)
   expect_true(tempered$converged)
-  if (tempered$stalled) expect_gt(tempered$iterations, 150) else
-    expect_lt(tempered$trace$final[["gap"]], 1e-3)
+  if (tempered$stalled) expect_gt(tempered$iterations, 150)
+  real_gap <- measure_weights(tempered, tempered$mixture$weights)[["gap"]]
+  expect_lt(real_gap, if (tempered$stalled) 0.1 else 1e-3 + 1e-9)
   # schedules that end after max_iter: the fit warns rather than report the tempered optimum
   set.seed(test_seed(22))
   expect_warning(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
@@ -214,16 +216,17 @@ test_that("tail averaging returns the average only when its objective is lower",
                                 n_per_component = 50,
                                 control = gma_control(momentum = 0, eta0 = eta, average = average)))
   }
-  # at eta0 = 1 the fit converges, and its last 50 iterates are the last 50 rows of the trace:
-  # the returned weights are their mean (renormalised) or the last, whichever has the lower objective
+  # at eta0 = 1 the fit converges, and its last 50 iterates are the last 50 rows of the trace
+  # (fewer when it converged within 50 iterations: then all of them). The returned weights are
+  # their mean (renormalised) or the last, whichever has the lower objective, computed afresh in R
   fit <- fit_avg(1, 50)
   expect_true(fit$converged)
-  # (fewer when it converged within 50 iterations: then all of them)
   iterates <- utils::tail(fit$trace$weights, 50)
-  returned <- if (fit$trace$final[["averaged"]] == 1) colMeans(iterates) / sum(colMeans(iterates)) else
-    iterates[nrow(iterates), ]
-  expect_equal(fit$mixture$weights, returned)
-  expect_lte(fit$trace$final[["objective"]], utils::tail(fit$trace$objective, 1) + 1e-12)
+  average <- colMeans(iterates) / sum(colMeans(iterates))
+  last <- iterates[nrow(iterates), ]
+  lower <- measure_weights(fit, average)[["objective"]] <= measure_weights(fit, last)[["objective"]]
+  expect_equal(fit$mixture$weights, if (lower) average else last)
+  expect_equal(fit$trace$final[["averaged"]], as.numeric(lower))
   # At eta0 = 2.5 plain mirror descent oscillates (at seed 23 the objective went between -0.43 and
   # 3.5 over the last 50 iterations): the average is returned, and as the objective is convex
   # (Jensen) its objective is below the mean of the iterates' objectives (by 1.0 to 1.4 nats
