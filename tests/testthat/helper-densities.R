@@ -18,18 +18,27 @@ quadrature_moments <- function(log_density, lower = -Inf, upper = Inf) {
   c(z = z, mean = m1, sd = sqrt(m2 - m1^2))
 }
 
-compiled_env <- new.env()
-# Compiles tests/testthat/cpp/densities.cpp once; skips the test where no compiler works.
-compiled <- function(name) {
-  if (is.null(compiled_env$fn)) {
-    testthat::skip_on_cran()
-    ok <- tryCatch({
-      Rcpp::sourceCpp(testthat::test_path("cpp", "densities.cpp"), env = compiled_env,
-                      rebuild = FALSE, verbose = FALSE)
-      TRUE
-    }, error = function(e) FALSE)
-    if (!ok) testthat::skip("cannot compile the test densities")
-    compiled_env$fn <- compiled_env$compiled_density
-  }
-  compiled_env$fn(name)
+# A vectorised log density f that counts the points it is asked for (n()): what a fit reports in
+# n_evals can then be checked against the evaluations it really made.
+counting <- function(f) {
+  n <- 0
+  list(f = function(x) {
+    n <<- n + nrow(x)
+    f(x)
+  }, n = function() n)
 }
+
+compiled_env <- new.env()
+# The functions of tests/testthat/cpp/densities.cpp, compiled once per run. A compile error is an
+# error of the test that asked, never a skip: a broken test density (or a broken header of the
+# package) must not pass as a machine without a compiler. Only CRAN's check machines skip.
+test_densities <- function() {
+  testthat::skip_on_cran()
+  if (is.null(compiled_env$compiled_density))
+    Rcpp::sourceCpp(testthat::test_path("cpp", "densities.cpp"), env = compiled_env,
+                    rebuild = FALSE, verbose = FALSE)
+  compiled_env
+}
+
+# The compiled test density `name` as an external pointer.
+compiled <- function(name) test_densities()$compiled_density(name)

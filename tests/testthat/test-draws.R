@@ -2,7 +2,7 @@ test_that("systematic counts are within one of n * w, stratified within two", {
   # a weight's interval meets at most two strata partly: systematic positions, one per stratum
   # at the same offset, fall in it floor or ceiling of n * w times; stratified ones, independent
   # within strata, can miss or hit both ends
-  set.seed(1)
+  set.seed(test_seed(1))
   w <- c(0.5, 0.25, 0.13, 0.0625, 0.0575, 0)
   for (scheme in c("stratified", "systematic")) {
     bound <- if (scheme == "systematic") 1 else 2
@@ -15,18 +15,22 @@ test_that("systematic counts are within one of n * w, stratified within two", {
       }
     }
   }
-  # stratified counts are unbiased: the mean count over many draws is n * w
+  # stratified counts are unbiased: the mean count over many draws is n * w. A count is n * w
+  # within two plus at most two Bernoulli indicators (the partly covered strata), so its variance
+  # is at most 0.5 and the mean of 2000 has sd at most 0.016: 5 sd is 0.08 (measured at most 0.049
+  # over 100 seeds; checked on 10 other seeds in bench/test-tolerances.R)
   n <- 50
   mean_counts <- rowMeans(replicate(2000, tabulate(gmasampler:::gma_resample(w, runif(n), n, "stratified"), 6)))
-  expect_equal(mean_counts, n * w, tolerance = 0.02)
+  expect_lt(max(abs(mean_counts - n * w)), 0.08)
 })
 
 test_that("multinomial resampling is unbiased", {
-  set.seed(2)
+  set.seed(test_seed(2))
   w <- c(0.7, 0.2, 0.1)
   n <- 1e5
   counts <- tabulate(gmasampler:::gma_resample(w, runif(n), n, "multinomial"), 3)
-  # binomial sd of each count is below sqrt(n / 4) = 158: allow 5 sd
+  # binomial sd of each count is below sqrt(n / 4) = 158: allow 5 sd (checked on 10 other seeds in
+  # bench/test-tolerances.R)
   expect_true(all(abs(counts - n * w) < 5 * 158))
 })
 

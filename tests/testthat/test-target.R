@@ -1,9 +1,14 @@
-test_that("the three kinds of log density give the same values", {
-  x <- rbind(c(0, 0), c(1, 0.5), c(-2, 3))
-  ref <- apply(x, 1, log_banana)
-  expect_equal(gma_evaluate(log_banana, x), ref)
-  expect_equal(gma_evaluate(gma_target(log_banana_vec, vectorized = TRUE), x), ref)
-  expect_equal(gma_evaluate(compiled("banana"), x, threads = 2), ref, tolerance = 1e-12)
+banana_points <- rbind(c(0, 0), c(1, 0.5), c(-2, 3))
+
+test_that("R densities of one point and vectorised ones give the same values", {
+  ref <- apply(banana_points, 1, log_banana)
+  expect_equal(gma_evaluate(log_banana, banana_points), ref)
+  expect_equal(gma_evaluate(gma_target(log_banana_vec, vectorized = TRUE), banana_points), ref)
+})
+
+test_that("a compiled density gives the R density's values", {
+  expect_equal(gma_evaluate(compiled("banana"), banana_points, threads = 2),
+               apply(banana_points, 1, log_banana), tolerance = 1e-12)
 })
 
 test_that("a point function sees the parameter names", {
@@ -54,12 +59,15 @@ test_that("compiled densities take data as a vector, matrix or list", {
   expect_error(gma_target(compiled("logistic"), data = list(X, list(1))), "`data\\[\\[2\\]\\]` must be a numeric")
 })
 
-test_that("non-functions, foreign and stale pointers are refused", {
+test_that("non-functions and bad settings of R functions are refused", {
   expect_error(gma_target(42), "`log_density` must be an R function or a compiled log density")
-  expect_error(gma_target(compiled("foo_does_not_exist")), "no test density")
-  expect_error(gma_target(compiled_env$foreign_pointer()), "not made by gmasampler::make_log_density")
-  stale <- unserialize(serialize(compiled("std_normal"), NULL))
-  expect_error(gma_target(stale), "null external pointer")
   expect_error(gma_target(function(x) 0, data = 1), "`data` is for compiled log densities")
   expect_error(gma_target(function(x) 0, vectorized = NA), "`vectorized` must be TRUE or FALSE")
+})
+
+test_that("foreign and stale pointers are refused", {
+  expect_error(gma_target(compiled("foo_does_not_exist")), "no test density")
+  expect_error(gma_target(test_densities()$foreign_pointer()), "not made by gmasampler::make_log_density")
+  stale <- unserialize(serialize(compiled("std_normal"), NULL))
+  expect_error(gma_target(stale), "null external pointer")
 })

@@ -13,35 +13,42 @@ test_that("the transforms invert each other and their log-Jacobian is right", {
   expect_error(gmasampler:::to_unconstrained(rbind(c(-1, 0, 0)), b), "`init` must lie strictly inside")
 })
 
-# Exact moments; about 19,000 importance-corrected draws with an ESS of thousands: Monte Carlo
-# error of a mean below 0.02 sd, tolerances 0.05 sd and 3% on the sd.
+# Exact moments against importance-corrected draws, within 4 Monte Carlo sd computed from the
+# fit's own weights (helper-statistics.R); that error holds where PSIS's weights have a variance,
+# Pareto k below 0.5 (these fits: -0.7 to -1.9). Checked on 10 other seeds in
+# bench/test-tolerances.R.
 check_moments <- function(fit, mean, sd) {
-  expect_lt(abs(mean(fit$draws) - mean) / sd, 0.05)
-  expect_lt(abs(stats::sd(fit$draws[, 1]) / sd - 1), 0.03)
+  expect_lt(fit$diagnostics[["pareto_k"]], 0.5)
+  expect_lt(mean_error_in_mc_sd(fit, mean), 4)
+  expect_lt(sd_error_in_mc_sd(fit, sd), 4)
 }
 
 test_that("Beta(2, 5) on (0, 1)", {
-  set.seed(1)
+  set.seed(test_seed(1))
   fit <- gma_sample(function(x) dbeta(x, 2, 5, log = TRUE), dim = 1, lower = 0, upper = 1,
                     control = gma_control(n_evals = 10000))
   expect_true(all(fit$draws > 0 & fit$draws < 1))
   check_moments(fit, 2 / 7, sqrt(10 / (49 * 8)))
-  expect_lt(abs(fit$diagnostics[["log_z"]]), 0.01)  # a normalised density: log Z = 0
+  # a normalised density: log Z = 0, within 4 of its estimated standard errors
+  expect_lt(abs(fit$diagnostics[["log_z"]]), 4 * fit$diagnostics[["log_z_se"]])
 })
 
 test_that("Gamma(3, rate 2) on (0, Inf), from an initial point on the natural scale", {
-  set.seed(2)
+  set.seed(test_seed(2))
   fit <- gma_sample(function(x) dgamma(x, 3, 2, log = TRUE), init = c(shape = 1), lower = 0,
                     control = gma_control(n_evals = 10000))
   expect_equal(colnames(fit$draws), "shape")
   check_moments(fit, 1.5, sqrt(0.75))
 })
 
-test_that("a half-normal scale parameter with a compiled density, and an upper bound", {
-  set.seed(3)
+test_that("a half-normal scale parameter with a compiled density", {
+  set.seed(test_seed(3))
   fit <- gma_sample(compiled("half_normal"), dim = 1, lower = 0, control = gma_control(n_evals = 10000))
   check_moments(fit, sqrt(2 / pi), sqrt(1 - 2 / pi))
-  set.seed(3)
+})
+
+test_that("a half-normal below an upper bound", {
+  set.seed(test_seed(3))
   neg <- gma_sample(function(x) dnorm(x, 0, 2, log = TRUE), dim = 1, upper = 0,
                     control = gma_control(n_evals = 10000))
   expect_true(all(neg$draws < 0))
@@ -49,7 +56,7 @@ test_that("a half-normal scale parameter with a compiled density, and an upper b
 })
 
 test_that("bounds work with W-GMA and a box on the natural scale", {
-  set.seed(4)
+  set.seed(test_seed(4))
   fit <- gma_sample(function(x) dbeta(x, 2, 5, log = TRUE), method = "wgma", importance = TRUE,
                     box = c(0, 1), lower = 0, upper = 1, n_components = 40)
   check_moments(fit, 2 / 7, sqrt(10 / (49 * 8)))

@@ -147,7 +147,7 @@ test_that("wgma_control checks the stabilisers and the refinement by name", {
 
 test_that("each stabiliser runs and reaches the optimum of the plain fit", {
   run <- function(...) {
-    set.seed(21)
+    set.seed(test_seed(21))
     gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                control = gma_control(wgma = wgma_control(...)))
   }
@@ -162,16 +162,25 @@ test_that("each stabiliser runs and reaches the optimum of the plain fit", {
   for (nm in names(settings)) {
     pgd <- nm == "pgd"
     fit <- if (pgd) suppressWarnings(do.call(run, settings[[nm]])) else do.call(run, settings[[nm]])
-    expect_equal(sum(fit$mixture$weights), 1, info = nm)
-    expect_true(all(fit$mixture$weights >= 0), info = nm)
     expect_true(all(is.finite(fit$trace$objective)), info = nm)
-    if (pgd) next  # projected gradient does not converge in 50 iterations: it only has to run
+    expect_length(fit$trace$step, fit$iterations)
+    if (pgd) {
+      # projected gradient does not converge in 50 iterations, but it must go most of the way
+      # from the equal weights to the optimum (92% of the way at seed 21, at least 87% on 10
+      # other seeds in bench/test-tolerances.R)
+      first <- fit$trace$objective[1]
+      opt <- best$trace$final[["objective"]]
+      expect_lt((fit$trace$final[["objective"]] - opt) / (first - opt), 0.25, label = nm)
+      next
+    }
     expect_true(fit$converged, info = nm)
     # the same fixed point as the tight fit. (The own-bank gradient is not exactly the gradient of
     # the objective estimate, so the estimate at the fixed point is not its minimum to the last
-    # 1e-4 nats: compare the weights too.) Over seeds 21 and 1 to 4 the objectives differed by at
-    # most 5.7e-4 nats and the weights by at most 0.0085 in total variation (the notebook
-    # combination, which stops on the stall rule with gaps up to 0.05 < 100 tol).
+    # 1e-4 nats: compare the weights too.) Both fits use the same bank, so the difference is the
+    # stopping rules', not Monte Carlo: over seeds 21 and 1 to 4 and 10 others
+    # (bench/test-tolerances.R) the objectives differed by at most 1.1e-3 nats and the weights by
+    # at most 0.0085 in total variation (the notebook combination, which stops on the stall rule
+    # with gaps up to 0.05 < 100 tol).
     expect_lt(abs(fit$trace$final[["objective"]] - best$trace$final[["objective"]]), 2e-3, label = nm)
     expect_lt(0.5 * sum(abs(fit$mixture$weights - best$mixture$weights)), 0.02, label = nm)
   }
@@ -179,7 +188,7 @@ test_that("each stabiliser runs and reaches the optimum of the plain fit", {
 
 test_that("schedules leave the objective, the gap and the stopping rule untempered", {
   fit_with <- function(...) {
-    set.seed(22)
+    set.seed(test_seed(22))
     gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30, n_per_component = 50,
                control = gma_control(wgma = wgma_control(...)))
   }
@@ -188,13 +197,15 @@ test_that("schedules leave the objective, the gap and the stopping rule untemper
   # the same bank and starting weights: the first objective and gap are the real ones in both
   expect_equal(tempered$trace$objective[1], plain$trace$objective[1])
   expect_equal(tempered$trace$gap[1], plain$trace$gap[1])
-  # a converged fit has the real gap below tol (or 100 tol after a stall, which cannot come
-  # while the schedules run)
+  # a converged fit has the real gap, computed afresh in R, below tol (or 100 tol after a stall,
+  # which cannot come while the schedules run; on 9 of 10 other seeds in bench/test-tolerances.R
+  # it stalled)
   expect_true(tempered$converged)
-  if (tempered$stalled) expect_gt(tempered$iterations, 150) else
-    expect_lt(tempered$trace$final[["gap"]], 1e-3)
+  if (tempered$stalled) expect_gt(tempered$iterations, 150)
+  real_gap <- measure_weights(tempered, tempered$mixture$weights)[["gap"]]
+  expect_lt(real_gap, if (tempered$stalled) 0.1 else 1e-3 + 1e-9)
   # schedules that end after max_iter: the fit warns rather than report the tempered optimum
-  set.seed(22)
+  set.seed(test_seed(22))
   expect_warning(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
                             n_per_component = 50,
                             control = gma_control(wgma = wgma_control(temper = 0.2, anneal = 500, max_iter = 40))),
@@ -202,27 +213,32 @@ test_that("schedules leave the objective, the gap and the stopping rule untemper
 })
 
 test_that("tail averaging returns the average only when its objective is lower", {
-  for (eta in c(1, 2.5)) {
-    set.seed(23)
-    fit <- suppressWarnings(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
-                                       n_per_component = 50,
-                                       control = gma_control(wgma = wgma_control(momentum = 0, eta0 = eta, average = 50))))
-    final <- fit$trace$final
-    # never worse than the last iterate recorded (the last one measured, when it converged)
-    if (fit$converged) expect_lte(final[["objective"]], utils::tail(fit$trace$objective, 1) + 1e-12)
-    expect_equal(sum(fit$mixture$weights), 1)
-  }
-  # at eta0 = 2.5 plain mirror descent oscillates (objective between -0.43 and 3.5 over the last
-  # 50 iterations, 2.02 at the end): the average is returned, at -0.40
-  osc <- lapply(c(0, 50), function(average) {
-    set.seed(23)
+  fit_avg <- function(eta, average) {
+    set.seed(test_seed(23))
     suppressWarnings(gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 30,
                                 n_per_component = 50,
-                                control = gma_control(wgma = wgma_control(momentum = 0, eta0 = 2.5, average = average))))
-  })
-  expect_false(osc[[2]]$converged)
-  expect_equal(osc[[2]]$trace$final[["averaged"]], 1)
-  expect_lt(osc[[2]]$trace$final[["objective"]], osc[[1]]$trace$final[["objective"]] - 1)
+                                control = gma_control(wgma = wgma_control(momentum = 0, eta0 = eta, average = average))))
+  }
+  # at eta0 = 1 the fit converges, and its last 50 iterates are the last 50 rows of the trace
+  # (fewer when it converged within 50 iterations: then all of them). The returned weights are
+  # their mean (renormalised) or the last, whichever has the lower objective, computed afresh in R
+  fit <- fit_avg(1, 50)
+  expect_true(fit$converged)
+  iterates <- utils::tail(fit$trace$weights, 50)
+  average <- colMeans(iterates) / sum(colMeans(iterates))
+  last <- iterates[nrow(iterates), ]
+  lower <- measure_weights(fit, average)[["objective"]] <= measure_weights(fit, last)[["objective"]]
+  expect_equal(fit$mixture$weights, if (lower) average else last)
+  expect_equal(fit$trace$final[["averaged"]], as.numeric(lower))
+  # At eta0 = 2.5 plain mirror descent oscillates (at seed 23 the objective went between -0.43 and
+  # 3.5 over the last 50 iterations): the average is returned, and as the objective is convex
+  # (Jensen) its objective is below the mean of the iterates' objectives (by 1.0 to 1.4 nats
+  # over seed 23 and 10 others in bench/test-tolerances.R; comparing with the last iterate, which
+  # the returned weights are never worse than by construction, would test nothing)
+  osc <- fit_avg(2.5, 50)
+  expect_false(osc$converged)
+  expect_equal(osc$trace$final[["averaged"]], 1)
+  expect_lt(osc$trace$final[["objective"]], mean(utils::tail(osc$trace$objective, 50)))
 })
 
 test_that("stabilised fits do not depend on the thread count", {
@@ -256,7 +272,7 @@ test_that("two-stage refinement returns the second stage and counts both banks",
   s1 <- fit$trace$stage1
   expect_true(all(c("objective", "gap", "mixture", "iterations", "converged", "kept") %in% names(s1)))
   expect_equal(s1$n_evals, 2000)
-  expect_lte(length(s1$kept), 20)
+  expect_length(s1$kept, min(20, sum(s1$mixture$weights > 0)))
   expect_equal(s1$kept, utils::head(order(s1$mixture$weights, decreasing = TRUE), length(s1$kept)))
   # covariances shrunk by refine_shrink from the first stage's (a shared design covariance)
   expect_equal(fit$mixture$covs[, , 1], 0.5 * s1$mixture$covs[, , 1])
@@ -281,7 +297,7 @@ test_that("two-stage refinement returns the second stage and counts both banks",
 test_that("ground truth: the default (momentum 0.5) is as accurate as plain mirror descent, in fewer iterations", {
   truth <- c(mean = 0.118383, sd = 1.466625)  # the trimodal target, by quadrature (test-gma.R)
   fit_with <- function(...) {
-    set.seed(1)
+    set.seed(test_seed(1))
     gma_sample(log_trimodal, method = "wgma", box = c(-6, 6), n_components = 40, n_per_component = 100,
                control = gma_control(wgma = wgma_control(...)))
   }
@@ -291,16 +307,20 @@ test_that("ground truth: the default (momentum 0.5) is as accurate as plain mirr
   expect_true(plain$converged)
   err <- function(f) c(mean = abs(mean(f$draws) - truth[["mean"]]) / truth[["sd"]],
                        sd = abs(stats::sd(f$draws[, 1]) / truth[["sd"]] - 1))
-  # Both stop at the same optimum of the convex objective, within the stopping rule (over seeds 1
-  # to 8 their final objectives differed by < 1e-4 nats and their weights by < 0.002), so their
-  # draws differ only in a few resampled bank points: over those seeds the errors differed by at
-  # most 0.0053 sd (mean) and 0.0056 (relative sd), either way. Hence "as accurate" within 0.01.
+  # Both stop at the same optimum of the convex objective on the same bank, within the stopping
+  # rule (over seeds 1 to 8 their final objectives differed by < 1e-4 nats and their weights by <
+  # 0.002), so their draws differ only in a few resampled bank points: over those seeds and 10
+  # others (bench/test-tolerances.R) the errors differed by at most 0.0053 sd (mean) and 0.0056
+  # (relative sd), either way. Hence "as accurate" within 0.01.
   expect_lte(err(rec)[["mean"]], err(plain)[["mean"]] + 0.01)
   expect_lte(err(rec)[["sd"]], err(plain)[["sd"]] + 0.01)
-  # and against the truth: over seeds 1 to 8 at most 0.013 sd (mean) and 1.1% (sd); 4000 draws
-  # give a Monte Carlo sd of about 0.016 sd for the mean
+  # and against the truth: 4000 independent draws would give a Monte Carlo sd of 0.016 sd for
+  # the mean and 1.4% for the sd, but the resampling is stratified over components and what
+  # varies is mostly the bank, through the weights: over seeds 1 to 8 and 10 others the errors
+  # were at most 0.016 sd (mean) and 1.1% (sd)
   expect_lt(err(rec)[["mean"]], 0.05)
   expect_lt(err(rec)[["sd"]], 0.03)
-  # the point of the default: 1.4 to 2 times fewer iterations over those seeds (62 against 124 here)
+  # the point of the default: 1.4 to 2 times fewer iterations over seeds 1 to 8 (62 against 124
+  # here), and 1.8 to 2.2 times over 10 others
   expect_lt(rec$iterations, 0.8 * plain$iterations)
 })
