@@ -175,7 +175,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   }
   draws <- to_natural(bank_draws, bounds)
   colnames(draws) <- nm
-  if (is.finite(is$pareto_k) && is$pareto_k > 0.7)
+  if (is$heavy_tail)
     warning(sprintf(paste(
       "Pareto k of the importance weights is %.2f > 0.7: %s;",
       "use more evaluations or a start closer to the target"), is$pareto_k,
@@ -191,8 +191,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     fit[setdiff(names(fit), c("mixture", "timing", "per_comp"))],
     list(
       importance = importance,
-      diagnostics = c(pareto_k = is$pareto_k, ess = is$psis$ess, log_z = is$log_z[["log_z"]],
-                      log_z_se = is$log_z[["se"]]),
+      diagnostics = c(pareto_k = is$pareto_k, tail_ratio = is$psis$tail_ratio, ess = is$psis$ess,
+                      log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]]),
       n_evals = ev$count(),
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,

@@ -34,7 +34,14 @@ qgpd <- function(p, k, sigma) {
 #' @param log_ratios log importance ratios `log p(x) - log q(x)` (up to a constant), `-Inf`
 #'   allowed.
 #' @return A list with `log_weights` (smoothed, normalised to sum to one on the natural scale),
-#'   `pareto_k`, `ess` (the effective sample size of the smoothed weights), `tail_length`.
+#'   `pareto_k`, `ess` (the effective sample size of the smoothed weights), `tail_length` and
+#'   `tail_ratio`, the largest raw ratio over the smallest in the tail (the tail's threshold).
+#'
+#'   A `tail_ratio` below 2 means the tail is bounded in practice: a tail with `k >= 0.5` would
+#'   put the largest of its `tail_length` ratios at below twice the threshold with probability
+#'   `(1 - 2^(-1/k))^tail_length`, under 1e-30 here. `k` can still come out large there when the
+#'   tail's values bunch (a smooth ratio with two local maxima of nearly equal height):
+#'   [gma_sample()] then does not warn.
 #' @examples
 #' set.seed(1)
 #' x <- rnorm(4000)                            # draws from N(0, 1)
@@ -50,11 +57,13 @@ psis <- function(log_ratios) {
   s <- sum(finite)
   tail_len <- as.integer(ceiling(min(0.2 * s, 3 * sqrt(s))))
   k <- NA_real_
+  tail_ratio <- NA_real_
   lw <- lw - max(lw)
   if (tail_len >= 5L && s > tail_len + 1L) {
     ord <- order(lw, decreasing = TRUE)
     tail_idx <- ord[seq_len(tail_len)]
     cutoff <- lw[ord[tail_len + 1L]]
+    tail_ratio <- exp(-cutoff)
     exceed <- exp(lw[tail_idx]) - exp(cutoff)
     if (all(exceed > 0) && length(unique(exceed)) > 1L) {
       fit <- gpd_fit(exceed)
@@ -67,7 +76,8 @@ psis <- function(log_ratios) {
     }
   }
   lw <- lw - log_sum_exp(lw)
-  list(log_weights = lw, pareto_k = k, ess = ess_of_log_weights(lw), tail_length = tail_len)
+  list(log_weights = lw, pareto_k = k, ess = ess_of_log_weights(lw), tail_length = tail_len,
+       tail_ratio = tail_ratio)
 }
 
 # The log evidence log Z from points drawn from q (log q known up to nothing: normalised) with
@@ -80,8 +90,10 @@ log_evidence <- function(log_ratios) {
   c(log_z = lz, se = stats::sd(r) / sqrt(n))
 }
 
-# The importance diagnostics of a fit's bank: PSIS weights, Pareto k and the log evidence.
+# The importance diagnostics of a fit's bank: PSIS weights, Pareto k and the log evidence, and
+# whether the weights have a heavy tail: k above 0.7 with a tail that is not bounded (see psis()).
 importance_summary <- function(log_ratios) {
   p <- psis(log_ratios)
-  list(psis = p, pareto_k = p$pareto_k, log_z = log_evidence(log_ratios))
+  list(psis = p, pareto_k = p$pareto_k, log_z = log_evidence(log_ratios),
+       heavy_tail = isTRUE(p$pareto_k > 0.7 && p$tail_ratio >= 2))
 }

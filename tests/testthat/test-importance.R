@@ -55,3 +55,18 @@ test_that("the log evidence is unbiased with a standard error that covers it", {
   expect_lt(abs(z[["log_z"]] - log(3)), 4 * z[["se"]])
   expect_lt(z[["se"]], 0.015)
 })
+
+test_that("a bounded tail is told from a heavy one", {
+  set.seed(test_seed(5))
+  # ratios of a smooth bounded function with two nearly equal maxima: the tail bunches at two
+  # heights within 10% of each other
+  x <- runif(10000)
+  lr <- pmax(-((x - 0.3) / 0.05)^2, -((x - 0.8) / 0.05)^2 - 0.1)
+  p <- psis(lr)
+  expect_lt(p$tail_ratio, 2)
+  expect_false(gmasampler:::importance_summary(lr)$heavy_tail)
+  # a Pareto tail of shape 0.8: the largest ratio is far above the tail's threshold
+  heavy <- -0.8 * log1p(-runif(10000))
+  expect_gt(psis(heavy)$tail_ratio, 10)
+  expect_true(gmasampler:::importance_summary(heavy)$heavy_tail)
+})

@@ -14,11 +14,13 @@ test_that("the transforms invert each other and their log-Jacobian is right", {
 })
 
 # Exact moments against importance-corrected draws, within 4 Monte Carlo sd computed from the
-# fit's own weights (helper-statistics.R); that error holds where PSIS's weights have a variance,
-# Pareto k below 0.5 (these fits: -0.7 to -1.9). Checked on 10 other seeds in
-# bench/test-tolerances.R.
+# fit's own weights (helper-statistics.R); that error holds where PSIS's weights have a variance:
+# Pareto k below 0.5, or a bounded tail (its largest ratio under twice its threshold, see
+# ?psis). On the log scale of a half-normal the ratio has two nearly equal local maxima, one in
+# the bulk and one in the left tail, and k comes out high on some seeds with the tail bounded.
+# Checked on 10 other seeds in bench/test-tolerances.R.
 check_moments <- function(fit, mean, sd) {
-  expect_lt(fit$diagnostics[["pareto_k"]], 0.5)
+  expect_true(fit$diagnostics[["pareto_k"]] < 0.5 || fit$diagnostics[["tail_ratio"]] < 2)
   expect_lt(mean_error_in_mc_sd(fit, mean), 4)
   expect_lt(sd_error_in_mc_sd(fit, sd), 4)
 }
