@@ -56,3 +56,9 @@ match_choice <- function(x, choices, name) {
   }
   x
 }
+
+# A warning of class gma_warning_<kind> (and gma_warning), so that callers can catch each kind.
+gma_warning <- function(kind, ...) {
+  warning(structure(class = c(paste0("gma_warning_", kind), "gma_warning", "warning", "condition"),
+                    list(message = paste0(...), call = NULL)))
+}

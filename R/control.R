@@ -68,6 +68,14 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   than the mixture's. It takes no part in the EM update. `defensive = 0` turns it off.
 #' @param final_steps EM steps run at the end on the pooled points of all rounds, weighted
 #'   against the average of the rounds' proposals, to give the fitted mixture.
+#' @param explore with a `box`, the search for modes goes on while EM runs: the rounds screen on
+#'   average `explore * bank` more points a round, continuing the space-filling screening of the
+#'   box (twice as many at first, none at the end, so that a mode found is sampled by many
+#'   rounds), and climb from the evaluated point that the fit explains least when its gradient
+#'   shows a mode not yet found. A mode found this way joins the mixture with the share its
+#'   Laplace evidence claims; one found too late to sample warns. The screened points take no
+#'   part in the importance sample. 0 turns it off; without a box, or started from `means`,
+#'   there is none.
 #' @param family,df the family of the components EM fits: `"gaussian"`, or `"t"` (multivariate
 #'   Student t) with `df` degrees of freedom, held fixed.
 #' @return A list of class `gma_em_control`.
@@ -77,7 +85,7 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 em_control <- function(..., bank = 1000L, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
                        target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = 5L,
                        defensive = 0.1, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
-                       family = c("gaussian", "t"), df = NULL) {
+                       family = c("gaussian", "t"), df = NULL, explore = 0.15) {
   no_unknown_settings(list(...), names(formals(em_control)), "em_control")
   family <- match_choice(family, c("gaussian", "t"), "family")
   structure(list(
@@ -95,7 +103,8 @@ em_control <- function(..., bank = 1000L, max_rounds = 40L, min_component_ess = 
     defensive_df = check_number(defensive_df, "defensive_df", min = 0, open_min = TRUE),
     final_steps = check_count(final_steps, "final_steps", min = 0),
     family = family,
-    df = check_family_df(family, df)
+    df = check_family_df(family, df),
+    explore = check_number(explore, "explore", min = 0, max = 1)
   ), class = "gma_em_control")
 }
 
@@ -237,7 +246,8 @@ weight_fit_options <- function(wgma) {
 #' @param ... not used: a name not listed here is an error that names it.
 #' @param screen the points of the space-filling screening design; `NULL` takes
 #'   `min(2000, 100 * d)`.
-#' @param starts the most optimiser starts; `NULL` takes 10 with a `box`, else 3.
+#' @param starts the most optimiser starts. The search also stops after three climbs in a row that
+#'   found no new mode.
 #' @param budget the largest fraction of `n_evals` the mode search may spend on starting
 #'   optimisers (it finishes the mode it is on).
 #' @param max_modes the most modes kept.
@@ -247,11 +257,11 @@ weight_fit_options <- function(wgma) {
 #' @examples
 #' lma_control(starts = 20, max_modes = 20)
 #' @export
-lma_control <- function(..., screen = NULL, starts = NULL, budget = 0.5, max_modes = 10L, inflate = 1.5) {
+lma_control <- function(..., screen = NULL, starts = 10L, budget = 0.5, max_modes = 10L, inflate = 1.5) {
   no_unknown_settings(list(...), names(formals(lma_control)), "lma_control")
   structure(list(
     screen = if (!is.null(screen)) check_count(screen, "screen"),
-    starts = if (!is.null(starts)) check_count(starts, "starts"),
+    starts = check_count(starts, "starts"),
     budget = check_number(budget, "budget", min = 0, max = 1),
     max_modes = check_count(max_modes, "max_modes"),
     inflate = check_number(inflate, "inflate", min = 0, open_min = TRUE)

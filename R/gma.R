@@ -143,14 +143,16 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   expected <- if (method == "wgma") {
     per_comp * length(initial$weights) * (1 + control$wgma$refine)  # a refinement draws a second bank
   } else control$n_evals
-  ev <- evaluation_counter(target, threads, bounds, if (control$progress) expected)
+  ev <- evaluation_counter(target, threads, bounds, expected, control$progress)
   on.exit(ev$done(), add = TRUE)
   laplace <- NULL
+  search <- NULL
   if (!fixed) {
     if (!is.null(covs)) arg_error("covs", "needs `means` too")
-    laplace <- laplace_mixture(
+    search <- mode_search(
       d, if (!is.null(init)) check_finite_vector(init, "init", d) else if (is.null(box)) numeric(d),
       as_scale(scale, d), if (!is.null(box)) as_box(box, d), control$lma, control$n_evals, ev, nm)
+    laplace <- search$start()
     initial <- laplace$mixture
   }
   colnames(initial$means) <- nm
@@ -159,8 +161,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   fit <- switch(method,
     wgma = fit_wgma(initial, per_comp, control$wgma, control$max_memory, threads, ev),
     em = fit_em(if (is.null(laplace)) initial else split_modes(initial, em$split), em, threads, ev,
-                budget = max(control$n_evals - ev$count(), 2 * em$bank)),
-    lma = fit_lma(initial, em, threads, ev, n = max(control$n_evals - ev$count(), em$bank))
+                search = search),
+    lma = fit_lma(initial, em, threads, ev, n = ev$remaining())
   )
   ev$done(complete = TRUE)
 
@@ -176,19 +178,24 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   draws <- to_natural(bank_draws, bounds)
   colnames(draws) <- nm
   if (is$heavy_tail)
-    warning(sprintf(paste(
+    gma_warning("pareto_k", sprintf(paste(
       "Pareto k of the importance weights is %.2f > 0.7: %s;",
       "use more evaluations or a start closer to the target"), is$pareto_k,
       if (importance) "the corrected draws may be far off"
-      else "the evaluated points cover the target poorly, and so may the fitted mixture"),
-      call. = FALSE)
+      else "the evaluated points cover the target poorly, and so may the fitted mixture"))
+  if (!is.null(fit$late_mode))
+    gma_warning("missed_mode", sprintf(paste(
+      "the mode search found a mode at (%s) in the last EM rounds, too late to sample it: its",
+      "mass (%.2g of the total by its Laplace evidence) is missing from the draws; raise",
+      "gma_control(n_evals = )"), paste(signif(fit$late_mode$mixture$means[1, ], 3), collapse = ", "),
+      stats::plogis(fit$late_mode$log_evidence - is$log_z[["log_z"]])))
   t_end <- proc.time()[["elapsed"]]
 
   structure(c(
     list(draws = draws, mixture = fit$mixture, laplace = laplace$modes,
          # with W-GMA's refinement, the second stage's components are what the bank came from
          initial = if (!is.null(fit$refine)) fit$refine$initial else initial),
-    fit[setdiff(names(fit), c("mixture", "timing", "per_comp"))],
+    fit[setdiff(names(fit), c("mixture", "timing", "per_comp", "late_mode"))],
     list(
       importance = importance,
       diagnostics = c(pareto_k = is$pareto_k, tail_ratio = is$psis$tail_ratio, ess = is$psis$ess,
@@ -245,7 +252,7 @@ default_n_components <- function(d) as.integer(min(500, 50 * d))
 
 # Warns about arguments given to gma_sample() that go unused.
 warn_ignored <- function(method, n_components, n_per_component, box_with_means) {
-  unused <- function(arg, why) warning(sprintf("`%s` is ignored: %s", arg, why), call. = FALSE)
+  unused <- function(arg, why) gma_warning("ignored", sprintf("`%s` is ignored: %s", arg, why))
   if (method != "wgma") {
     how <- sprintf('method = "%s" finds its components itself', method)
     if (!is.null(n_components)) unused("n_components", how)

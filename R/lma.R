@@ -15,122 +15,294 @@ fit_lma <- function(laplace, em, threads, ev, n) {
        iterations = 1L, converged = TRUE, stalled = FALSE)
 }
 
-laplace_mixture <- function(d, init, scale, box, lma, n_evals, ev, names) {
-  n_before <- ev$count()
-  n_screen <- lma$screen %||% min(2000L, 100L * d)
-  n_starts <- lma$starts %||% if (!is.null(box)) 10L else 3L
-  screen <- screening_points(d, init, scale, box, n_screen)
-  lp_screen <- ev$evaluate(screen)
-  if (all(lp_screen == -Inf))
-    arg_error("log_density", sprintf(
-      "is -Inf at all %d screening points: give `init` where the target has mass, or a `box` around it", nrow(screen)))
+# The mode search as an object that lives on during EM: it keeps its screening stream, the points it
+# screened and the modes it found. search$start() runs the initial search and returns the Laplace
+# mixture; search$explore(n) screens n more points; search$new_modes(x, log_p, predicted) climbs
+# from the evaluated point that the current fit leaves most unexplained (log p above `predicted`,
+# what the fit predicts) and returns the mode it finds when it is new: its Laplace component
+# (`mixture`) and Laplace evidence.
+mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
+  stream <- screening_stream(d, init, scale, box)
+  width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
+  # a Laplace component is never wider than the box searched, or 100 scales without one
+  max_sd <- if (!is.null(box)) max(width) else 100 * max(width)
+  full_hessian <- 2 * d^2 <= 0.05 * n_evals  # 2d^2 evaluations a mode: d <= 22 at 20,000
+  modes <- list()
+  failed_climbs <- 0L  # climbs during EM that found no new mode: after three, the slope test is
+                       # not to be trusted on this target and the search stops climbing
+  screen <- matrix(0, 0, d)
+  lp_screen <- numeric()
+
+  # Climbs from x; adds and returns the mode reached when it is new, else NULL. A mode found during
+  # EM must be one the optimiser converged to, and not on the slope of the modes known: an
+  # unfinished climb in an ill-conditioned target stops at a point that is no mode.
+  add_mode <- function(x, converged_only = FALSE) {
+    m <- climb(x, ev$evaluate, width, give_up = if (converged_only) near_known)
+    if (is.null(m) || any(vapply(modes, function(l) same_mode(m$par, l), logical(1)))) return(NULL)
+    if (converged_only && (!m$converged || on_slope(m$par, m$log_p, modes, ev$evaluate, width))) return(NULL)
+    # fewer updates than dimensions leave directions at the first step's scale: measure the scale
+    # along the axes with small steps first (a climb started at a minimum or saddle, the centre of
+    # a ring, makes no update and stays there: the small steps show it is no mode)
+    scale0 <- if (m$updates < d) axis_curvature_scale(m$par, m$log_p, ev$evaluate, max_sd) else m$inv_hessian
+    if (identical(scale0, "not a maximum")) return(NULL)
+    lap <- if (!is.null(scale0))
+      laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd, full = full_hessian)
+    if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
+    mode <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision,
+                 # Laplace evidence: log p(mu) + (d / 2) log(2 pi) + log|Sigma| / 2
+                 log_evidence = m$log_p + d / 2 * log(2 * pi) + 0.5 * as.numeric(determinant(lap$cov)$modulus))
+    if (any(vapply(modes, function(l) same_mode(l$par, mode), logical(1)))) return(NULL)
+    modes[[length(modes) + 1L]] <<- mode
+    mode
+  }
+
+  # Whether a climb has reached where the modes known hold their mass: within the Mahalanobis
+  # radius sqrt(d + 3 sqrt(2 d)) of one, beyond which a Gaussian has under 0.2% of its mass. A
+  # climb that gets there is going to a mode already known, and can stop.
+  near_known <- function(x) {
+    any(vapply(modes, function(m) {
+      r <- x - m$par
+      sum(r * (m$precision %*% r)) < d + 3 * sqrt(2 * d)
+    }, logical(1)))
+  }
+
+  # The given modes as a mixture, weights by Laplace evidence, covariances inflated.
+  as_mixture_of <- function(found) {
+    log_w <- vapply(found, `[[`, numeric(1), "log_evidence")
+    means <- do.call(rbind, lapply(found, `[[`, "par"))
+    colnames(means) <- names
+    covs <- array(unlist(lapply(found, function(l) lma$inflate * l$cov)), c(d, d, length(found)))
+    gma_mixture(exp(log_w - max(log_w)), means, covs)
+  }
+
+  explore <- function(n) {
+    x <- stream(n)
+    lp <- ev$evaluate(x)
+    screen <<- rbind(screen, x)
+    lp_screen <<- c(lp_screen, lp)
+    list(points = x, log_p = lp)
+  }
+
   # Climb from one start at a time. The first is init (when given) or the best screened point;
   # each next one is the best screened point that the modes found so far do not explain: its log
   # density exceeds their (unnormalised) Laplace approximation by more than one nat. So the search
   # goes where the approximation misses mass, small modes included, and stops when nothing is
-  # unexplained, after n_starts climbs, or when the budget is spent.
-  width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
-  # a Laplace component is never wider than the box searched, or 100 scales without one
-  max_sd <- if (!is.null(box)) max(width) else 100 * max(width)
-  budget <- lma$budget * n_evals
-  ok <- is.finite(lp_screen)
-  laplace <- list()
-  tried <- rep(FALSE, nrow(screen))
-  for (climbs in seq_len(n_starts)) {
-    if (length(laplace) >= lma$max_modes || ev$count() - n_before > budget) break
-    unexplained <- ok & !tried & lp_screen > laplace_log_density(screen, laplace) + 1
-    if (!any(unexplained)) break
-    first <- climbs == 1L && !is.null(init) && ok[1L]  # screen[1, ] is init
-    i <- if (first) 1L else which(unexplained)[which.max(lp_screen[unexplained])]
-    tried[i] <- TRUE
-    m <- climb(screen[i, ], ev$evaluate, width)
-    if (is.null(m) || any(vapply(laplace, function(l) same_mode(m$par, l), logical(1)))) next
-    lap <- laplace_covariance(m$par, m$log_p, ev$evaluate, max_sd)
-    if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
-    cand <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision)
-    if (any(vapply(laplace, function(l) same_mode(l$par, cand), logical(1)))) next
-    laplace[[length(laplace) + 1L]] <- cand
+  # unexplained, after three climbs in a row that found no new mode, after `starts` climbs, or when
+  # its budget is spent.
+  start <- function() {
+    n_before <- ev$count()
+    first <- explore(min(lma$screen %||% min(2000L, 100L * d), ev$remaining() %/% 4))
+    if (all(first$log_p == -Inf))
+      arg_error("log_density", sprintf(
+        "is -Inf at all %d screening points: give `init` where the target has mass, or a `box` around it",
+        nrow(first$points)))
+    ok <- is.finite(lp_screen)
+    tried <- rep(FALSE, nrow(screen))
+    climbs <- 0L
+    misses <- 0L  # climbs in a row that found no new mode
+    while (climbs < lma$starts && misses < 3L && length(modes) < lma$max_modes &&
+           ev$count() - n_before <= lma$budget * n_evals) {
+      unexplained <- ok & !tried & lp_screen > laplace_log_density(screen, modes) + 1
+      if (!any(unexplained)) break
+      i <- if (climbs == 0L && !is.null(init) && ok[1L]) 1L  # screen[1, ] is init
+           else which(unexplained)[which.max(lp_screen[unexplained])]
+      tried[i] <- TRUE
+      spent <- tryCatch({
+        # a point on the slope of the modes found is explained by them, however far their
+        # Laplace approximation is off there: no climb
+        if (!length(modes) || !on_slope(screen[i, ], lp_screen[i], modes, ev$evaluate, width)) {
+          climbs <- climbs + 1L
+          misses <- if (is.null(add_mode(screen[i, ]))) misses + 1L else 0L
+        }
+        FALSE
+      }, gma_budget = function(e) TRUE)
+      if (spent) break
+    }
+    if (!length(modes))
+      arg_error("log_density", "has no finite mode with a usable Hessian reachable from the starting points")
+    list(mixture = as_mixture_of(modes),
+         modes = data.frame(log_p = vapply(modes, `[[`, numeric(1), "log_p"),
+                            log_evidence = vapply(modes, `[[`, numeric(1), "log_evidence")),
+         n_evals = ev$count() - n_before)
   }
-  if (!length(laplace))
-    arg_error("log_density", "has no finite mode with a usable Hessian reachable from the starting points")
-  # Laplace evidence: log p(mu) + (d / 2) log(2 pi) + log|Sigma| / 2
-  log_w <- vapply(laplace, function(l) l$log_p + 0.5 * as.numeric(determinant(l$cov)$modulus), numeric(1))
-  means <- do.call(rbind, lapply(laplace, `[[`, "par"))
-  colnames(means) <- names
-  covs <- array(unlist(lapply(laplace, function(l) lma$inflate * l$cov)), c(d, d, length(laplace)))
-  list(mixture = gma_mixture(exp(log_w - max(log_w)), means, covs),
-       modes = data.frame(log_p = vapply(laplace, `[[`, numeric(1), "log_p"),
-                          log_evidence = log_w + d / 2 * log(2 * pi)),
-       n_evals = ev$count() - n_before)
+
+  # Climbs from the point of largest excess above one nat whose slope is not that of the mode that
+  # explains it best. The excess is log p over the larger of two predictions: the fit's
+  # (`predicted`, log Z + log q) and the modes' Laplace approximation (exact for a Gaussian mode,
+  # whose tails a mixture of narrower components underestimates). Excess alone cannot tell a new
+  # basin from the tails of a known mode that both underestimate, so up to `tests` candidates are
+  # checked by their gradient (2d evaluations each).
+  new_modes <- function(x, log_p, predicted, tests = 4L) {
+    if (length(modes) >= lma$max_modes || failed_climbs >= 3L) return(NULL)
+    excess <- log_p - pmax(predicted, laplace_log_density(x, modes))
+    cand <- which(is.finite(excess) & excess > 1)
+    for (i in utils::head(cand[order(excess[cand], decreasing = TRUE)], tests)) {
+      if (on_slope(x[i, ], log_p[i], modes, ev$evaluate, width)) next
+      mode <- add_mode(x[i, ], converged_only = TRUE)
+      if (is.null(mode)) {
+        failed_climbs <<- failed_climbs + 1L
+        return(NULL)
+      }
+      return(list(mixture = as_mixture_of(list(mode)), log_evidence = mode$log_evidence))
+    }
+    NULL
+  }
+
+  list(start = start, explore = explore, new_modes = new_modes, count = function() length(modes),
+       boxed = !is.null(box))
 }
 
-# init (when given) and n space-filling points in the box, or around init spread by 3 times the
-# scale.
-screening_points <- function(d, init, scale, box, n) {
-  pts <- space_filling(n, d, box = box, centre = init, cov = scale, spread = 3)
-  unname(rbind(init, pts))
+# A stream of space-filling points: init (when given) before the first n, then a scrambled Halton
+# sequence in the box, or around init spread by 3 times the scale; each call continues it.
+screening_stream <- function(d, init, scale, box) {
+  scramble <- halton_scramble(d)
+  used <- 0L
+  function(n) {
+    pts <- space_filling(n, d, box = box, centre = init, cov = scale, spread = 3,
+                         scramble = scramble, start = used)
+    if (used == 0L) pts <- rbind(init, pts)
+    used <<- used + n
+    unname(pts)
+  }
+}
+
+# Whether x lies on the slopes of the modes found: the gradient of log p there (central
+# differences, 2d evaluations) is within half its length of the pull of their Laplace
+# approximation, sum_j r_j P_j (mu_j - x) with r_j each mode's share of that approximation at x.
+# Where a mode not yet found dominates log p, its pull changes the gradient's direction or, when
+# it lies the same way, its length: a narrower mode pulls harder.
+on_slope <- function(x, log_px, modes, evaluate, width) {
+  g <- fd_gradient(x, log_px, evaluate, width)
+  terms <- drop(laplace_log_density(rbind(x), modes, each = TRUE))
+  share <- exp(terms - max(terms))
+  pull <- Reduce(`+`, Map(function(m, r) r * drop(m$precision %*% (m$par - x)), modes, share / sum(share)))
+  sum((g - pull)^2) <= 0.25 * sum(pull^2)
 }
 
 # log of sum_j p(mu_j) exp(-(x - mu_j)' P_j (x - mu_j) / 2) at the rows of x: what the modes found
-# so far predict for log p (-Inf with none).
-laplace_log_density <- function(x, modes) {
+# so far predict for log p (-Inf with none); with `each`, the terms one mode a column.
+laplace_log_density <- function(x, modes, each = FALSE) {
   if (!length(modes)) return(rep(-Inf, nrow(x)))
   terms <- vapply(modes, function(l) {
     r <- sweep(x, 2, l$par)
     l$log_p - 0.5 * rowSums((r %*% l$precision) * r)
   }, numeric(nrow(x)))
   terms <- matrix(terms, nrow(x))
-  apply(terms, 1L, log_sum_exp)
+  if (each) terms else row_log_sum_exp(terms)
 }
 
-# BFGS from x on log p, gradients by central differences in one batch of 2d points.
-climb <- function(x, counter, width) {
+# BFGS ascent on log p from x (R's optim(), whose line search spends few gradients), gradients by
+# central differences in one batch of 2d points, so an iteration costs O(d) evaluations. The
+# gradients it asked for are kept, and BFGS updates over consecutive ones rebuild its inverse
+# Hessian approximation afterwards: a curvature estimate at no extra evaluation (for a quadratic
+# it is exact once the steps span the space). `give_up(x)`, asked at every gradient, ends the climb
+# early (NULL) when it says so. Returns the mode, log p there, `inv_hessian` (the
+# estimate of the inverse of the negative Hessian), how many updates made it and whether optim()
+# converged, or NULL when no finite mode is reachable.
+climb <- function(x, evaluate, width, give_up = NULL) {
   d <- length(x)
+  path <- list()
+  # optim asks for the gradient where it has just asked for f; it may also reuse its vector for the
+  # next point, so what is kept is a copy (p + 0)
+  last <- list(p = NULL, v = NULL)
+  log_p <- function(p) {
+    if (!identical(p, last$p)) last <<- list(p = p + 0, v = evaluate(matrix(p, 1L)))
+    last$v
+  }
   f <- function(p) {
-    v <- counter(matrix(p, 1L))
+    v <- log_p(p)
     if (v == -Inf) 1e300 else -v
   }
-  # central differences; one-sided where a step leaves the support, zero where both do
   g <- function(p) {
-    h <- 1e-6 * pmax(abs(p), 1e-3 * width, 1e-8)
-    v <- counter(rbind(p, sweep(diag(h, d), 2, p, `+`), sweep(-diag(h, d), 2, p, `+`)))
-    f0 <- v[1L]
-    up <- v[1L + seq_len(d)]
-    down <- v[1L + d + seq_len(d)]
-    grad <- ifelse(is.finite(up) & is.finite(down), (up - down) / (2 * h),
-                   ifelse(is.finite(up), (up - f0) / h, ifelse(is.finite(down), (f0 - down) / h, 0)))
-    if (!is.finite(f0)) grad[] <- 0
+    fp <- log_p(p)
+    if (!is.null(give_up) && give_up(p)) stop(structure(class = c("gma_give_up", "condition"), list()))
+    grad <- if (is.finite(fp)) fd_gradient(p, fp, evaluate, width) else numeric(d)
+    path[[length(path) + 1L]] <<- list(x = p + 0, g = grad)
     -grad
   }
-  res <- tryCatch(stats::optim(x, f, g, method = "BFGS",
-                               control = list(maxit = 500, reltol = 1e-12)),
+  res <- tryCatch(stats::optim(x, f, g, method = "BFGS", control = list(maxit = 500, reltol = 1e-12)),
+                  gma_give_up = function(e) NULL,               # the caller's rule stopped it
+                  gma_budget = function(e) stop(e),             # the budget is spent
                   gma_log_density_error = function(e) stop(e),  # the user's density failed
                   error = function(e) NULL)                     # the optimiser gave up
   if (is.null(res) || !is.finite(res$value) || res$value >= 1e300) return(NULL)
-  list(par = res$par, log_p = -res$value)
+  # the inverse Hessian from the gradients along the path (Nocedal and Wright, 6.17 and 6.20)
+  H <- NULL
+  updates <- 0L
+  for (k in seq_len(length(path) - 1L)) {
+    s <- path[[k + 1L]]$x - path[[k]]$x
+    y <- path[[k]]$g - path[[k + 1L]]$g  # the change in the gradient of -log p
+    sy <- sum(s * y)
+    if (!(sy > 1e-12 * sqrt(sum(s^2) * sum(y^2)))) next
+    if (is.null(H)) H <- diag(sy / sum(y^2), d)
+    rho <- 1 / sy
+    Hy <- drop(H %*% y)
+    H <- H - rho * (outer(s, Hy) + outer(Hy, s)) + (rho^2 * sum(y * Hy) + rho) * outer(s, s)
+    updates <- updates + 1L
+  }
+  if (is.null(H)) H <- diag(d)
+  list(par = res$par, log_p = -res$value, inv_hessian = (H + t(H)) / 2, updates = updates,
+       converged = res$convergence == 0L)
 }
 
-# The inverse of the negative Hessian of log p at x, by central second differences in one batch,
-# made positive definite: curvatures are floored at 1e-10 of the largest and at 1 / max_sd^2 (the
-# box's width, or 100 scales), so that a flat or saddle direction gives a wide but finite
-# component that stays where the search looked. Two
-# passes: the first with small steps finds the scale, the second steps half a standard deviation
-# along each axis, so that the curvature is measured over the width that matters. Returns the
-# covariance and its inverse; NULL when log p is not finite around x.
-laplace_covariance <- function(x, log_px, counter, max_sd) {
-  h <- 1e-4 * pmax(abs(x), 1e-2)
-  out <- NULL
-  for (pass in 1:2) {
-    hess <- fd_hessian(x, log_px, h, counter)
-    if (is.null(hess)) return(out)
-    e <- eigen(-hess, symmetric = TRUE)
-    curv <- pmax(e$values, 1e-10 * max(e$values, 0), 1 / max_sd^2)
-    cov <- e$vectors %*% (t(e$vectors) / curv)
-    out <- list(cov = (cov + t(cov)) / 2, precision = e$vectors %*% (t(e$vectors) * curv))
-    h <- 0.5 * sqrt(diag(out$cov))
-  }
-  out
+# The gradient of log p at x (log p = fx there) by central differences, one batch of 2d points;
+# one-sided where a step leaves the support, zero where both do.
+fd_gradient <- function(x, fx, evaluate, width) {
+  d <- length(x)
+  h <- 1e-6 * pmax(abs(x), 1e-3 * width, 1e-8)
+  v <- evaluate(rbind(sweep(diag(h, d), 2, x, `+`), sweep(-diag(h, d), 2, x, `+`)))
+  up <- v[seq_len(d)]
+  down <- v[d + seq_len(d)]
+  ifelse(is.finite(up) & is.finite(down), (up - down) / (2 * h),
+         ifelse(is.finite(up), (up - fx) / h, ifelse(is.finite(down), (fx - down) / h, 0)))
 }
+
+# The Laplace covariance at a mode x: the inverse of the negative Hessian of log p, measured by
+# second differences over half a standard deviation of the climb's own estimate (inv_hessian), so
+# that the curvature is measured over the width that matters. With `full`, the whole Hessian
+# (2 d^2 evaluations); otherwise only the curvature along each principal axis of the climb's
+# estimate, keeping its axes (2d evaluations: what makes the search O(d) in high dimension).
+# Curvatures are floored at 1e-10 of the largest and at 1 / max_sd^2 (the box's width, or 100
+# scales), so that a flat or saddle direction gives a wide but finite component that stays where
+# the search looked (second differences over half a standard deviation of a non-Gaussian target
+# need not be negative definite: they are made so). Returns the covariance and its inverse; NULL
+# when log p is not finite there.
+laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full) {
+  e <- eigen(inv_hessian, symmetric = TRUE)
+  sd <- sqrt(pmin(pmax(e$values, 1e-300), max_sd^2))
+  if (full) {
+    hess <- fd_hessian(x, log_px, 0.5 * sqrt(pmin(diag(inv_hessian), max_sd^2)), evaluate)
+    if (is.null(hess)) return(NULL)
+    e <- eigen(-hess, symmetric = TRUE)
+    curv <- e$values
+  } else {
+    steps <- 0.5 * t(e$vectors) * sd  # row j: half a sd along axis j
+    v <- evaluate(rbind(sweep(steps, 2, x, `+`), sweep(-steps, 2, x, `+`)))
+    if (any(!is.finite(v))) return(NULL)
+    d <- length(x)
+    curv <- -(v[seq_len(d)] - 2 * log_px + v[d + seq_len(d)]) / (0.5 * sd)^2
+  }
+  curv <- pmax(curv, 1e-10 * max(curv, 0), 1 / max_sd^2)
+  cov <- e$vectors %*% (t(e$vectors) / curv)
+  list(cov = (cov + t(cov)) / 2, precision = e$vectors %*% (t(e$vectors) * curv))
+}
+
+# A diagonal scale at x from second differences with small steps along the coordinate axes (2d
+# evaluations): the variance 1 / curvature of each coordinate, capped at max_sd^2; NULL when log p
+# is not finite around x, "not a maximum" when x is a minimum or saddle.
+axis_curvature_scale <- function(x, log_px, evaluate, max_sd) {
+  d <- length(x)
+  h <- 1e-4 * pmax(abs(x), 1e-2)
+  v <- evaluate(rbind(sweep(diag(h, d), 2, x, `+`), sweep(-diag(h, d), 2, x, `+`)))
+  if (any(!is.finite(v))) return(NULL)
+  curv <- -(v[seq_len(d)] - 2 * log_px + v[d + seq_len(d)]) / h^2
+  if (is_not_maximum(curv)) return("not a maximum")
+  diag(1 / pmax(curv, 1 / max_sd^2), d)
+}
+
+# Whether curvatures (of -log p) show a stationary point that is no maximum: one clearly negative
+# (a climb started at a minimum or saddle, the centre of a ring, stays there: its gradient is zero).
+is_not_maximum <- function(curv) any(curv < -1e-3 * max(abs(curv)))
 
 # Where the Hessian cannot be had (a mode on the edge of the support, where a step leaves it), the
 # covariance of the screened points weighted by their density, as seen from the mode.

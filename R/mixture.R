@@ -155,14 +155,15 @@ mixture_moments <- function(mixture) {
   list(mean = m, cov = within + between)
 }
 
-# The mixture with one more component of weight `weight` (the others scaled by 1 - weight).
-add_component <- function(mixture, weight, mean, cov, df = Inf) {
-  n_comp <- length(mixture$weights)
-  d <- ncol(mixture$means)
-  means <- rbind(mixture$means, mean)
+# The mixture (1 - share) a + share b.
+combine_mixtures <- function(a, b, share) {
+  d <- ncol(a$means)
+  means <- rbind(a$means, b$means)
   rownames(means) <- NULL
-  gma_mixture(c((1 - weight) * mixture$weights, weight), means,
-              array(c(mixture$covs, cov), c(d, d, n_comp + 1L)), family = "t", df = c(mixture$df, df))
+  heavy <- a$family == "t" || b$family == "t"
+  gma_mixture(c((1 - share) * a$weights, share * b$weights), means,
+              array(c(a$covs, b$covs), c(d, d, nrow(means))),
+              family = if (heavy) "t" else "gaussian", df = if (heavy) c(a$df, b$df))
 }
 
 as_mixture <- function(mixture) {

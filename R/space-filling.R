@@ -1,24 +1,39 @@
 # Space-filling points: the default components of W-GMA and the mode search's screening, either
 # inside a box or spread around a point.
 
-# Points of the Halton sequence in [0, 1)^d, shifted by a uniform draw modulo 1 (Cranley-Patterson
-# rotation) so that the design is random but still space-filling and follows set.seed().
-halton <- function(n, d) {
-  primes <- first_primes(d)
+# Points start + 1, ..., start + n of the Halton sequence in [0, 1)^d, scrambled: each digit of
+# each coordinate goes through a random permutation of the digits of its base, one permutation
+# per coordinate and digit position (`scramble`, from halton_scramble()). Plain Halton points
+# correlate badly in the higher coordinates (the larger bases cycle slowly: at d = 50 and 2,000
+# points some pairs of coordinates correlate at 0.7); permuted digits break those patterns, as
+# in the generalised Halton sequences of Faure and Lemieux (2009), while keeping the points
+# stratified in each coordinate. The permutations come from R's RNG, so set.seed() repeats them.
+halton <- function(n, d, scramble = halton_scramble(d), start = 0L) {
   u <- matrix(0, n, d)
   for (k in seq_len(d)) {
-    b <- primes[k]
-    i <- seq_len(n)
+    perm <- scramble[[k]]
+    b <- nrow(perm)
+    i <- start + seq_len(n)
     f <- 1
     v <- numeric(n)
-    while (any(i > 0)) {
+    for (j in seq_len(ncol(perm))) {
       f <- f / b
-      v <- v + f * (i %% b)
+      v <- v + f * perm[i %% b + 1L, j]
       i <- i %/% b
     }
     u[, k] <- v
   }
-  (u + matrix(stats::runif(d), n, d, byrow = TRUE)) %% 1
+  u
+}
+
+# The digit permutations of a scrambled Halton sequence in d dimensions: for coordinate k, a
+# b_k x J matrix whose column j permutes the digits 0, ..., b_k - 1 at position j, with J digits
+# enough for double precision.
+halton_scramble <- function(d) {
+  lapply(first_primes(d), function(b) {
+    depth <- ceiling(53 * log(2) / log(b))
+    vapply(seq_len(depth), function(j) sample.int(b) - 1, numeric(b))
+  })
 }
 
 first_primes <- function(k) {
@@ -33,8 +48,10 @@ first_primes <- function(k) {
 
 # n space-filling points (n x d): uniform in the box, or, without one, a space-filling sample of
 # N(centre, spread^2 cov) (the Halton points mapped through the normal quantile function).
-space_filling <- function(n, d, box = NULL, centre = NULL, cov = NULL, spread = 1) {
-  u <- halton(n, d)
+# `scramble` and `start` continue a sequence (see halton()).
+space_filling <- function(n, d, box = NULL, centre = NULL, cov = NULL, spread = 1,
+                          scramble = halton_scramble(d), start = 0L) {
+  u <- halton(n, d, scramble, start)
   if (!is.null(box)) return(sweep(sweep(u, 2, box[, 2] - box[, 1], `*`), 2, box[, 1], `+`))
   u <- pmin(pmax(u, 1e-9), 1 - 1e-9)
   sweep(spread * stats::qnorm(u) %*% chol(cov), 2, centre, `+`)

@@ -32,3 +32,12 @@ param_names <- function(d, names = NULL, prefix = "x") {
   if (!is.null(names) && length(names) == d) return(names)
   sprintf("%s[%d]", prefix, seq_len(d))
 }
+
+# A symmetric matrix with its eigenvalues floored at `rel` times the largest, so that a covariance
+# that is singular to rounding (a mixture collapsed along some direction) still has a Cholesky
+# factor.
+floor_eigenvalues <- function(s, rel = 1e-10) {
+  e <- eigen((s + t(s)) / 2, symmetric = TRUE)
+  v <- pmax(e$values, rel * max(e$values, 0), .Machine$double.xmin)
+  e$vectors %*% (t(e$vectors) * v)
+}

@@ -73,10 +73,10 @@ wgma_stage <- function(initial, per_comp, wgma, max_memory, threads, ev, stage =
       "where the target has none: use narrower components (`covs`, more `n_components`) or place ",
       "them inside the support"))
   if (!fit$converged)
-    warning(sprintf(paste(
+    gma_warning("convergence", sprintf(paste(
       "the weight fit%s stopped at max_iter = %d with Frank-Wolfe gap %.3g > tol = %.3g;",
       "raise wgma_control(max_iter = ) or check the step settings"),
-      where, wgma$max_iter, fit$final_gap, wgma$tol), call. = FALSE)
+      where, wgma$max_iter, fit$final_gap, wgma$tol))
 
   mixture <- initial
   mixture$weights <- fit$weights
