@@ -56,14 +56,11 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
     mode
   }
 
-  # Whether a climb has reached where the modes known hold their mass: within the Mahalanobis
-  # radius sqrt(d + 3 sqrt(2 d)) of one, beyond which a Gaussian has under 0.2% of its mass. A
-  # climb that gets there is going to a mode already known, and can stop.
-  near_known <- function(x) {
-    any(vapply(modes, function(m) {
-      r <- x - m$par
-      sum(r * (m$precision %*% r)) < d + 3 * sqrt(2 * d)
-    }, logical(1)))
+  # Whether a climb has reached where the modes known explain log p and its slope: their Laplace
+  # approximation there is within a nat of log p, and its pull within half the gradient's length
+  # (see on_slope()). A climb that gets there is going to a mode already known, and can stop.
+  near_known <- function(x, log_px, grad) {
+    abs(log_px - laplace_log_density(rbind(x), modes)) < 1 && slope_matches(x, grad, modes)
   }
 
   # The given modes as a mixture, weights by Laplace evidence, covariances inflated.
@@ -167,12 +164,16 @@ screening_stream <- function(d, init, scale, box) {
 }
 
 # Whether x lies on the slopes of the modes found: the gradient of log p there (central
-# differences, 2d evaluations) is within half its length of the pull of their Laplace
+# differences, 2d evaluations) matches the pull of their Laplace approximation (slope_matches()).
+on_slope <- function(x, log_px, modes, evaluate, width) {
+  slope_matches(x, fd_gradient(x, log_px, evaluate, width), modes)
+}
+
+# Whether the gradient g at x is within half its length of the pull of the modes' Laplace
 # approximation, sum_j r_j P_j (mu_j - x) with r_j each mode's share of that approximation at x.
 # Where a mode not yet found dominates log p, its pull changes the gradient's direction or, when
 # it lies the same way, its length: a narrower mode pulls harder.
-on_slope <- function(x, log_px, modes, evaluate, width) {
-  g <- fd_gradient(x, log_px, evaluate, width)
+slope_matches <- function(x, g, modes) {
   terms <- drop(laplace_log_density(rbind(x), modes, each = TRUE))
   share <- exp(terms - max(terms))
   pull <- Reduce(`+`, Map(function(m, r) r * drop(m$precision %*% (m$par - x)), modes, share / sum(share)))
@@ -195,8 +196,8 @@ laplace_log_density <- function(x, modes, each = FALSE) {
 # central differences in one batch of 2d points, so an iteration costs O(d) evaluations. The
 # gradients it asked for are kept, and BFGS updates over consecutive ones rebuild its inverse
 # Hessian approximation afterwards: a curvature estimate at no extra evaluation (for a quadratic
-# it is exact once the steps span the space). `give_up(x)`, asked at every gradient, ends the climb
-# early (NULL) when it says so. Returns the mode, log p there, `inv_hessian` (the
+# it is exact once the steps span the space). `give_up(x, log p, gradient)`, asked at every
+# gradient, ends the climb early (NULL) when it says so. Returns the mode, log p there, `inv_hessian` (the
 # estimate of the inverse of the negative Hessian), how many updates made it and whether optim()
 # converged, or NULL when no finite mode is reachable.
 climb <- function(x, evaluate, width, give_up = NULL) {
@@ -209,14 +210,20 @@ climb <- function(x, evaluate, width, give_up = NULL) {
     if (!identical(p, last$p)) last <<- list(p = p + 0, v = evaluate(matrix(p, 1L)))
     last$v
   }
+  # optim's first trial step is the whole gradient, and until its inverse Hessian has learnt the
+  # scales, later ones are as long: from a far point they land in another basin. So a step may go
+  # no further than a radius from the last point where the gradient was taken, 1% of the search
+  # width at first and doubling with each step (points beyond count as worse).
+  radius <- 0.01 * sqrt(sum(width^2))
   f <- function(p) {
+    if (length(path) && sqrt(sum((p - path[[length(path)]]$x)^2)) > radius * 2^length(path)) return(1e300)
     v <- log_p(p)
     if (v == -Inf) 1e300 else -v
   }
   g <- function(p) {
     fp <- log_p(p)
-    if (!is.null(give_up) && give_up(p)) stop(structure(class = c("gma_give_up", "condition"), list()))
     grad <- if (is.finite(fp)) fd_gradient(p, fp, evaluate, width) else numeric(d)
+    if (!is.null(give_up) && give_up(p, fp, grad)) stop(structure(class = c("gma_give_up", "condition"), list()))
     path[[length(path) + 1L]] <<- list(x = p + 0, g = grad)
     -grad
   }
