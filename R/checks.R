@@ -1,20 +1,46 @@
-# Argument checks shared by the exported functions. Each names the argument in its error.
+# Argument checks shared by the exported functions, and the package's conditions. Each check names
+# the argument in its error.
 
-arg_error <- function(name, ...) {
-  stop(sprintf("`%s` %s", name, paste0(...)), call. = FALSE)
+# A condition of class gma_<type>_<kind> and gma_<type> ("error" or "warning"), so that callers can
+# catch each kind: errors "argument" (a user argument, named in the message), "density" (the log
+# density failed or returned what it must not), "memory" (a fit would pass
+# gma_control(max_memory = )); warnings as gma_warning() documents. `fields` are kept in the
+# condition (an argument error's `argument`).
+gma_condition <- function(type, kind, message, class = NULL, fields = list()) {
+  structure(class = c(class, paste0("gma_", type, "_", kind), paste0("gma_", type), type, "condition"),
+            c(list(message = message, call = NULL), fields))
 }
 
+gma_error <- function(kind, ..., class = NULL, fields = list()) {
+  stop(gma_condition("error", kind, paste0(...), class, fields))
+}
+
+# An error about argument `name` (class gma_error_argument, with the name in `$argument`).
+arg_error <- function(name, ...) {
+  gma_error("argument", sprintf("`%s` %s", name, paste0(...)), fields = list(argument = name))
+}
+
+# A value as an error message shows it: numbers as they print, strings quoted (`dim = "2"` is not
+# the number 2), anything longer by its class and shape.
 describe <- function(x) {
   if (is.null(x)) return("NULL")
   if (is.function(x)) return("a function")
-  if (length(x) == 1L && is.atomic(x)) return(format(x))
-  sprintf("a %s of length %d", class(x)[1L], length(x))
+  if (is.character(x) && length(x) == 1L) return(if (is.na(x)) "NA (character)" else sprintf('the string "%s"', x))
+  if (length(x) == 1L && is.atomic(x) && is.null(dim(x))) return(format(x))
+  type <- if (is.numeric(x)) "numeric" else typeof(x)
+  if (is.matrix(x)) return(sprintf("a %d x %d %s matrix", nrow(x), ncol(x), type))
+  what <- if (is.atomic(x) && !is.object(x)) paste(type, "vector") else class(x)[1L]
+  sprintf("%s %s of length %d", if (grepl("^[aeiou]", what)) "an" else "a", what, length(x))
 }
 
-check_count <- function(x, name, min = 1) {
+# A whole number in [min, max], returned as a double so that products of counts cannot overflow
+# R's integers. `max` defaults to R's largest integer, which the C++ core takes counts up to.
+check_count <- function(x, name, min = 1, max = .Machine$integer.max) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) || x < min)
     arg_error(name, sprintf("must be a whole number >= %s, not %s", format(min), describe(x)))
-  as.integer(x)
+  if (x > max)
+    arg_error(name, sprintf("must be at most %s, not %s", format(max, big.mark = ","), describe(x)))
+  as.numeric(x)
 }
 
 check_number <- function(x, name, min = -Inf, max = Inf, open_min = FALSE) {
@@ -59,6 +85,5 @@ match_choice <- function(x, choices, name) {
 
 # A warning of class gma_warning_<kind> (and gma_warning), so that callers can catch each kind.
 gma_warning <- function(kind, ...) {
-  warning(structure(class = c(paste0("gma_warning_", kind), "gma_warning", "warning", "condition"),
-                    list(message = paste0(...), call = NULL)))
+  warning(gma_condition("warning", kind, paste0(...)))
 }

@@ -14,8 +14,7 @@ evaluation_counter <- function(target, threads, bounds = NULL, budget = Inf, pro
   list(
     evaluate = function(y) {
       if (n + nrow(y) > budget)
-        stop(structure(class = c("gma_budget", "error", "condition"), list(
-          message = sprintf("the budget of %.0f evaluations is spent", budget), call = NULL)))
+        gma_error("budget", sprintf("the budget of %.0f evaluations is spent", budget), class = "gma_budget")
       t0 <- proc.time()[["elapsed"]]
       x <- to_natural(y, bounds)
       out <- gma_evaluate(target, x, threads) + log_jacobian(y, bounds)

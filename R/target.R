@@ -209,6 +209,5 @@ format_point <- function(p) {
 log_density_error <- function(msg, point = NULL, hint = NULL) {
   if (!is.null(point)) msg <- sprintf("%s at the point %s", msg, format_point(point))
   if (!is.null(hint)) msg <- paste0(msg, "; ", hint)
-  stop(structure(class = c("gma_log_density_error", "error", "condition"),
-                 list(message = paste0("`log_density` ", msg), call = NULL)))
+  gma_error("density", "`log_density` ", msg, class = "gma_log_density_error")
 }
