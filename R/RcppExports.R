@@ -21,6 +21,10 @@ gma_xptr_problem <- function(ptr) {
     .Call(`_gmasampler_gma_xptr_problem`, ptr)
 }
 
+gma_xptr_thread_safe <- function(ptr) {
+    .Call(`_gmasampler_gma_xptr_thread_safe`, ptr)
+}
+
 gma_evaluate_xptr <- function(ptr, x, data, threads) {
     .Call(`_gmasampler_gma_evaluate_xptr`, ptr, x, data, threads)
 }

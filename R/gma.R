@@ -44,9 +44,16 @@
 #'   }
 #'   Compile it with [Rcpp::sourceCpp()] or [Rcpp::cppFunction()] (`depends = "gmasampler"`) and
 #'   pass `normal_lp_ptr()` as `log_density`, with its data in `data`. It runs in several threads
-#'   at once: it must not call R or change shared state. It may throw `std::exception`, which is
-#'   reported with the offending point. External pointers do not survive `saveRDS()` or a new
-#'   session.
+#'   at once: it must not call R (no `Rcpp::` objects, `Rprintf()` or `Rcpp::checkUserInterrupt()`)
+#'   or change shared state. To report a failure, throw `gmasampler::density_error` or call
+#'   `gmasampler::fail("message")` (any `std::exception` works): the fit stops with the message and
+#'   the first point that threw. `Rcpp::stop()` is safe too when the file says
+#'   `// [[Rcpp::depends(gmasampler)]]` or includes `<gmasampler.h>` before `<Rcpp.h>`, which turn
+#'   off Rcpp's stack-trace recorder (not thread-safe; a package that links to gmasampler adds
+#'   `-DRCPP_DEMANGLER_ENABLED=0` to `PKG_CPPFLAGS`); a density wrapped where it is on runs in one
+#'   thread, with a warning. Read data with the checked `a.at(i)` and `a.at(i, j)` of
+#'   `gmasampler::Array` unless the sizes are checked once at the top. External pointers do not
+#'   survive `saveRDS()` or a new session.
 #'
 #' @inheritParams gma_target
 #' @param dim the dimension `d`; may be left out when `init`, `box` (as a matrix) or `means`

@@ -50,7 +50,8 @@ gma_target <- function(log_density, vectorized = FALSE, data = NULL,
   if (typeof(log_density) == "externalptr") {
     problem <- gma_xptr_problem(log_density)
     if (nzchar(problem)) arg_error("log_density", problem)
-    return(structure(list(kind = "compiled", ptr = log_density, data = as_density_data(data)),
+    return(structure(list(kind = "compiled", ptr = log_density, data = as_density_data(data),
+                          thread_safe = gma_xptr_thread_safe(log_density)),
                      class = "gma_target"))
   }
   arg_error("log_density", sprintf(
@@ -175,13 +176,37 @@ evaluate_vectorized_fn <- function(fn, x) {
 }
 
 evaluate_compiled <- function(target, x, threads) {
+  if (threads > 1L && !isTRUE(target$thread_safe)) threads <- one_thread_for_rcpp_exceptions()
   res <- gma_evaluate_xptr(target$ptr, t(x), target$data, threads)
-  if (length(res$failed)) {
-    i <- res$failed[1L]
-    more <- if (length(res$failed) > 1L) sprintf(" (and at %d more points)", length(res$failed) - 1L) else ""
-    log_density_error(sprintf("threw a C++ exception%s: %s", more, res$messages[1L]), x[i, ])
+  if (res$n_failed > 0) {
+    more <- if (res$n_failed > 1) sprintf(" (and at %.0f more points)", res$n_failed - 1) else ""
+    log_density_error(sprintf("threw a C++ exception%s: %s", more, res$message), x[res$first_failed, ])
   }
   res$values
+}
+
+# A density wrapped where Rcpp's stack-trace recorder was on (gmasampler.h explains) may abort R if
+# it calls Rcpp::stop() in two threads at once: it runs in one thread, with a warning once a
+# session saying how to fix it.
+one_thread_for_rcpp_exceptions <- function() {
+  if (!isTRUE(the$warned_thread_unsafe)) {
+    the$warned_thread_unsafe <- TRUE
+    gma_warning("thread_unsafe", paste(
+      "the compiled `log_density` runs in one thread: it was wrapped by make_log_density() where",
+      "Rcpp records stack traces, and an Rcpp::stop() from two threads at once could crash R.",
+      "Compile it with `// [[Rcpp::depends(gmasampler)]]`, include <gmasampler.h> before <Rcpp.h>,",
+      "or add -DRCPP_DEMANGLER_ENABLED=0 to PKG_CPPFLAGS (and rebuild code made for gmasampler 0.2)"))
+  }
+  1L
+}
+
+# Rcpp's inline plugin, used by `Rcpp::depends(gmasampler)` in sourceCpp() and cppFunction(): puts
+# <gmasampler.h> first and turns off Rcpp's stack-trace recorder, so that Rcpp::stop() is safe in
+# the threads that run a compiled log density (see inst/include/gmasampler.h).
+inlineCxxPlugin <- function(...) {
+  settings <- Rcpp::Rcpp.plugin.maker(include.before = "#include <gmasampler.h>", package = "gmasampler")()
+  settings$env$PKG_CPPFLAGS <- "-DRCPP_DEMANGLER_ENABLED=0"
+  settings
 }
 
 check_log_density_values <- function(values, x) {

@@ -76,6 +76,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// gma_xptr_thread_safe
+bool gma_xptr_thread_safe(SEXP ptr);
+RcppExport SEXP _gmasampler_gma_xptr_thread_safe(SEXP ptrSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_xptr_thread_safe(ptr));
+    return rcpp_result_gen;
+END_RCPP
+}
 // gma_evaluate_xptr
 List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads);
 RcppExport SEXP _gmasampler_gma_evaluate_xptr(SEXP ptrSEXP, SEXP xSEXP, SEXP dataSEXP, SEXP threadsSEXP) {
@@ -146,6 +156,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmasampler_gma_transform", (DL_FUNC) &_gmasampler_gma_transform, 4},
     {"_gmasampler_gma_resample", (DL_FUNC) &_gmasampler_gma_resample, 4},
     {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
+    {"_gmasampler_gma_xptr_thread_safe", (DL_FUNC) &_gmasampler_gma_xptr_thread_safe, 1},
     {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
     {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 5},
     {"_gmasampler_gma_matrix_log_q", (DL_FUNC) &_gmasampler_gma_matrix_log_q, 3},

@@ -1,4 +1,5 @@
 // Glue for one EM-GMA step.
+#include "config.h"  // first: the debug build's checks
 #include <Rcpp.h>
 #include <RcppEigen.h>
 

@@ -1,4 +1,5 @@
 // Glue for mixtures: their log density, draws and resampling.
+#include "config.h"  // first: the debug build's checks
 #include <Rcpp.h>
 #include <RcppEigen.h>
 

@@ -1,4 +1,5 @@
 // Glue for compiled log densities: pointer checks, data conversion, parallel batch evaluation.
+#include "config.h"  // first: the debug build's checks
 #include <gmasampler.h>
 #include <gmasampler/evaluate.h>
 
@@ -18,8 +19,9 @@ std::string xptr_problem(SEXP ptr) {
   if (density == nullptr)
     return "is a null external pointer (pointers do not survive saveRDS(), serialisation or "
            "a new R session; create it again in this session)";
-  if (density->magic != gmasampler::LogDensity::kMagic || density->fn == nullptr)
-    return "does not hold a gmasampler log density";
+  const bool known = density->magic == gmasampler::LogDensity::kMagic ||
+                     density->magic == gmasampler::LogDensity::kMagicV1;
+  if (!known || density->fn == nullptr) return "does not hold a gmasampler log density";
   return "";
 }
 
@@ -44,8 +46,16 @@ gmasampler::Data to_data(const List& data) {
 // [[Rcpp::export(rng = false)]]
 String gma_xptr_problem(SEXP ptr) { return xptr_problem(ptr); }
 
-// Evaluates a compiled log density at the columns of x (d x n). Returns the values and, for
-// points where the density threw, their (1-based) indices and messages.
+// Whether a valid pointer's density may throw Rcpp::exception from worker threads: false for one
+// wrapped where Rcpp's stack-trace recorder was on, or by the 0.2 header (which did not say).
+// [[Rcpp::export(rng = false)]]
+bool gma_xptr_thread_safe(SEXP ptr) {
+  const auto* density = static_cast<const gmasampler::LogDensity*>(R_ExternalPtrAddr(ptr));
+  return density->magic == gmasampler::LogDensity::kMagic && density->rcpp_exceptions_thread_safe;
+}
+
+// Evaluates a compiled log density at the columns of x (d x n). Returns the values, how many
+// points threw, the first of them (1-based; 0 for none) and its message.
 // [[Rcpp::export(rng = false)]]
 List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads) {
   std::string problem = xptr_problem(ptr);
@@ -55,14 +65,7 @@ List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads) {
   gmasampler::BatchResult res = gmasampler::evaluate_batch(
       density, cpp_data, x.begin(), x.nrow(), x.ncol(), gmasampler::glue::parallel_for(threads, 2),
       gmasampler::glue::interrupt_check());
-  IntegerVector failed;
-  CharacterVector messages;
-  if (res.any_error)
-    for (std::size_t i = 0; i < res.errors.size(); ++i)
-      if (!res.errors[i].empty()) {
-        failed.push_back(static_cast<int>(i) + 1);
-        messages.push_back(res.errors[i]);
-      }
-  return List::create(_["values"] = wrap(res.values), _["failed"] = failed,
-                      _["messages"] = messages);
+  return List::create(_["values"] = wrap(res.values), _["n_failed"] = static_cast<double>(res.n_failed),
+                      _["first_failed"] = res.n_failed ? static_cast<double>(res.first_failed) + 1 : 0.0,
+                      _["message"] = res.first_error);
 }

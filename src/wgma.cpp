@@ -1,4 +1,5 @@
 // Glue for the log-pdf matrix and the W-GMA weight fit.
+#include "config.h"  // first: the debug build's checks
 #include <Rcpp.h>
 #include <RcppEigen.h>
 

@@ -47,6 +47,66 @@ test_that("bad values and exceptions from a compiled density are reported", {
   expect_error(gma_evaluate(compiled("needs_missing_data"), x), "no array named 'missing'")
 })
 
+test_that("a compiled density that throws from several threads at once never aborts R", {
+  # half the 400 points throw; Rcpp::stop() from two threads at once aborted 0.2.0 in a few runs
+  x <- matrix(seq(-1, 3, length.out = 400), ncol = 1)
+  first <- format(signif(x[which(x > 1)[1L]], 6))
+  what <- c(rcpp_stop_above_one = sprintf("x\\[0\\] = %.2f is above one", x[which(x > 1)[1L]]),
+            fail_above_one = "x\\[0\\] is above one",
+            throws_int_above_one = "an exception that is not a std::exception \\(throw gmasampler::density_error\\)")
+  for (name in names(what)) {
+    target <- gma_target(compiled(name))
+    expect_true(target$thread_safe)
+    messages <- character()
+    for (threads in c(1, 2, 4)) for (run in 1:100) {
+      e <- tryCatch(gma_evaluate(target, x, threads = threads), gma_error_density = function(e) e)
+      messages <- union(messages, conditionMessage(e))
+    }
+    # the same first point and count whatever the threads
+    expect_length(messages, 1L)
+    expect_match(messages, sprintf("threw a C\\+\\+ exception \\(and at 199 more points\\): %s at the point \\(%s\\)",
+                                   what[[name]], first))
+  }
+})
+
+test_that("a density wrapped where Rcpp records stack traces runs in one thread, with a warning", {
+  skip_on_cran()
+  env <- new.env()
+  Rcpp::sourceCpp(test_path("cpp", "recorder-on.cpp"), env = env, rebuild = FALSE, verbose = FALSE)
+  target <- gma_target(env$recorder_on_density())
+  expect_false(target$thread_safe)
+  assign("warned_thread_unsafe", NULL, envir = gmasampler:::the)
+  x <- matrix(seq(-1, 3, length.out = 400), ncol = 1)
+  expect_warning(e <- tryCatch(gma_evaluate(target, x, threads = 2), gma_error_density = function(e) e),
+                 "runs in one thread", class = "gma_warning_thread_unsafe")
+  expect_match(conditionMessage(e), "x\\[0\\] is above one")
+  # once a session
+  expect_no_warning(for (run in 1:20) try(gma_evaluate(target, x, threads = 4), silent = TRUE))
+  expect_equal(gma_evaluate(target, x[1:100, , drop = FALSE], threads = 2), -x[1:100]^2 / 2)
+})
+
+test_that("Rcpp::depends(gmasampler) turns off Rcpp's stack-trace recorder through the inline plugin", {
+  plugin <- gmasampler:::inlineCxxPlugin()
+  expect_match(plugin$env$PKG_CPPFLAGS, "-DRCPP_DEMANGLER_ENABLED=0")
+  expect_match(plugin$includes, "#include <gmasampler.h>\n#include <Rcpp.h>")
+})
+
+test_that("data read past its end is an error naming the array, never a read past the end", {
+  dat <- list(v = c(1, 2, 3), m = matrix(1:4, 2))
+  x <- rbind(1, 2)
+  expect_error(gma_evaluate(gma_target(compiled("reads_past_end_at"), data = dat), x),
+               "gmasampler::Array 'v': index 3 is out of range \\(3 values\\) at the point \\(1\\)",
+               class = "gma_error_density")
+  expect_error(gma_evaluate(gma_target(compiled("matrix_past_end_at"), data = dat), x),
+               "gmasampler::Array 'm': element \\(1, 2\\) is out of range \\(2 x 2\\)")
+  expect_error(gma_evaluate(gma_target(compiled("matrix_past_end_at"), data = list(1:4, m = 1)), x),
+               "element \\(1, 2\\) is out of range \\(1 x 1\\)")
+  # [] checks bounds in a debug build (-DGMASAMPLER_DEBUG, as the sanitizer run builds) only
+  if (test_densities()$debug_build())
+    expect_error(gma_evaluate(gma_target(compiled("reads_past_end_brackets"), data = dat), x),
+                 "gmasampler::Array 'v': index 3 is out of range")
+})
+
 test_that("compiled densities take data as a vector, matrix or list", {
   x <- rbind(c(1, 2), c(0, 0))
   expect_equal(gma_evaluate(gma_target(compiled("shifted_normal"), data = c(1, 2)), x), c(0, -2.5))

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "debug.h"
 #include "mixture.h"
 #include "parallel.h"
 
@@ -40,6 +41,7 @@ struct LogPdfMatrix {
   // Calls f(l, exp(L[r, l] - row_max[r])) for each stored entry of row r.
   template <class F>
   void for_row(std::size_t r, F f) const {
+    GMASAMPLER_DEBUG_INDEX(r, n_rows, "LogPdfMatrix::for_row");
     if (dense) {
       const double* v = val.data() + r * n_cols;
       for (int l = 0; l < n_cols; ++l) f(l, v[l]);
@@ -49,6 +51,8 @@ struct LogPdfMatrix {
   }
   // sum_l w_l exp(L[r, l] - row_max[r]) over the stored entries.
   double row_dot(std::size_t r, const std::vector<double>& w) const {
+    GMASAMPLER_DEBUG_INDEX(r, n_rows, "LogPdfMatrix::row_dot");
+    GMASAMPLER_DEBUG_INDEX(static_cast<std::size_t>(n_cols) - 1, w.size(), "LogPdfMatrix::row_dot weights");
     if (dense)
       return Eigen::Map<const Eigen::VectorXd>(val.data() + r * n_cols, n_cols)
           .dot(Eigen::Map<const Eigen::VectorXd>(w.data(), n_cols));

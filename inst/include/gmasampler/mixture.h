@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "debug.h"
 #include "family.h"
 #include "parallel.h"
 
@@ -107,6 +108,7 @@ class Mahalanobis {
 
   // q(l, j) for component l and the j-th point of tile t (K x tile length).
   void tile(std::size_t t, Eigen::MatrixXd& q) const {
+    GMASAMPLER_DEBUG_INDEX(t, n_tiles(), "Mahalanobis::tile");
     const std::size_t b = tile_begin(t);
     const Eigen::Index len = static_cast<Eigen::Index>(tile_end(t) - b);
     const Eigen::Index n_comp = static_cast<Eigen::Index>(comps_.size());

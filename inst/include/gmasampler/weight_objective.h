@@ -78,6 +78,7 @@ class WeightObjective {
 
   template <class H>
   double expectation(std::size_t i, H h) const {
+    GMASAMPLER_DEBUG_INDEX(i, static_cast<std::size_t>(n_comp_), "WeightObjective::expectation");
     double s = 0.0;
     if (pooled_) {
       for (std::size_t k = col_ptr_[i]; k < col_ptr_[i + 1]; ++k) s += a_[k] * h(row_[k]);

@@ -25,6 +25,8 @@ double banana(const double* x, int, const gmasampler::Data&) {
 double logistic(const double* w, int d, const gmasampler::Data& data) {
   const gmasampler::Array& X = data["X"];
   const gmasampler::Array& y = data["y"];
+  // sizes checked once, so the loops index without checks
+  if (X.ncol() != d || static_cast<int>(y.size()) != X.nrow()) gmasampler::fail("X and y do not match");
   double lp = 0.0;
   for (int j = 0; j < d; ++j) lp -= 0.5 * w[j] * w[j];
   for (int i = 0; i < X.nrow(); ++i) {
@@ -39,7 +41,7 @@ double logistic(const double* w, int d, const gmasampler::Data& data) {
 double shifted_normal(const double* x, int d, const gmasampler::Data& data) {
   const gmasampler::Array& mu = data[0];
   double s = 0.0;
-  for (int i = 0; i < d; ++i) s += (x[i] - mu[i]) * (x[i] - mu[i]);
+  for (int i = 0; i < d; ++i) s += (x[i] - mu.at(i)) * (x[i] - mu.at(i));
   return -0.5 * s;
 }
 
@@ -54,6 +56,37 @@ double inf_above_one(const double* x, int, const gmasampler::Data&) {
 double throws_above_one(const double* x, int, const gmasampler::Data&) {
   if (x[0] > 1.0) throw std::runtime_error("x[0] is above one");
   return -0.5 * x[0] * x[0];
+}
+
+// Failures reported the three ways a user might: Rcpp::stop(), gmasampler::fail() and a throw of
+// something that is no std::exception.
+double rcpp_stop_above_one(const double* x, int, const gmasampler::Data&) {
+  if (x[0] > 1.0) Rcpp::stop("x[0] = %.2f is above one", x[0]);
+  return -0.5 * x[0] * x[0];
+}
+
+double fail_above_one(const double* x, int, const gmasampler::Data&) {
+  if (x[0] > 1.0) gmasampler::fail("x[0] is above one");
+  return -0.5 * x[0] * x[0];
+}
+
+double throws_int_above_one(const double* x, int, const gmasampler::Data&) {
+  if (x[0] > 1.0) throw 42;
+  return -0.5 * x[0] * x[0];
+}
+
+// Data read past its end: by the checked at(), and by [] (checked in a debug build only, where
+// debug_build() is true; elsewhere it reads past the array).
+double reads_past_end_at(const double* x, int, const gmasampler::Data& data) {
+  return data["v"].at(3) + data["m"].at(0, 2) * x[0];
+}
+
+double matrix_past_end_at(const double* x, int, const gmasampler::Data& data) {
+  return data["m"].at(1, 2) * x[0];
+}
+
+double reads_past_end_brackets(const double* x, int, const gmasampler::Data& data) {
+  return data["v"][3] * x[0];
 }
 
 double needs_missing_data(const double* x, int, const gmasampler::Data& data) {
@@ -76,6 +109,12 @@ SEXP compiled_density(std::string name) {
   if (name == "nan_above_one") return gmasampler::make_log_density(&nan_above_one);
   if (name == "inf_above_one") return gmasampler::make_log_density(&inf_above_one);
   if (name == "throws_above_one") return gmasampler::make_log_density(&throws_above_one);
+  if (name == "rcpp_stop_above_one") return gmasampler::make_log_density(&rcpp_stop_above_one);
+  if (name == "fail_above_one") return gmasampler::make_log_density(&fail_above_one);
+  if (name == "throws_int_above_one") return gmasampler::make_log_density(&throws_int_above_one);
+  if (name == "reads_past_end_at") return gmasampler::make_log_density(&reads_past_end_at);
+  if (name == "matrix_past_end_at") return gmasampler::make_log_density(&matrix_past_end_at);
+  if (name == "reads_past_end_brackets") return gmasampler::make_log_density(&reads_past_end_brackets);
   if (name == "needs_missing_data") return gmasampler::make_log_density(&needs_missing_data);
   if (name == "half_normal") return gmasampler::make_log_density(&half_normal);
   Rcpp::stop("no test density named " + name);
@@ -86,4 +125,14 @@ SEXP compiled_density(std::string name) {
 SEXP foreign_pointer() {
   static int dummy = 0;
   return R_MakeExternalPtr(&dummy, R_NilValue, R_NilValue);
+}
+
+// Whether this file was compiled as a debug build (-DGMASAMPLER_DEBUG), whose accessors check bounds.
+// [[Rcpp::export(rng = false)]]
+bool debug_build() {
+#ifdef GMASAMPLER_DEBUG
+  return true;
+#else
+  return false;
+#endif
 }
