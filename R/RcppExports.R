@@ -9,8 +9,8 @@ gma_mixture_log_pdf <- function(x, mixture, threads) {
     .Call(`_gmasampler_gma_mixture_log_pdf`, x, mixture, threads)
 }
 
-gma_transform <- function(z, comp, s, mixture) {
-    .Call(`_gmasampler_gma_transform`, z, comp, s, mixture)
+gma_transform <- function(z, comp, s, mixture, scale) {
+    .Call(`_gmasampler_gma_transform`, z, comp, s, mixture, scale)
 }
 
 gma_resample <- function(weights, u, n, scheme) {
@@ -31,6 +31,14 @@ gma_evaluate_xptr <- function(ptr, x, data, threads) {
 
 gma_log_pdf_matrix <- function(x, mixture, tol, max_bytes, threads) {
     .Call(`_gmasampler_gma_log_pdf_matrix`, x, mixture, tol, max_bytes, threads)
+}
+
+gma_log_pdf_matrix_row_estimate <- function(mixture, tol) {
+    .Call(`_gmasampler_gma_log_pdf_matrix_row_estimate`, mixture, tol)
+}
+
+gma_release_log_pdf_matrix <- function(matrix) {
+    invisible(.Call(`_gmasampler_gma_release_log_pdf_matrix`, matrix))
 }
 
 gma_matrix_log_q <- function(matrix, weights, threads) {

@@ -11,8 +11,13 @@
 #' @param n_evals the budget of density evaluations for `method = "em"` and `"lma"`: the mode
 #'   search takes what it needs (at most `lma_control(budget = )` of it), EM rounds fill the rest
 #'   (at least two rounds).
-#' @param max_memory the most memory, in bytes, that W-GMA's bank and log-pdf matrix may take. The
-#'   fit stops with an error, before or while the matrix is built, rather than exhaust the machine.
+#' @param max_memory the most memory, in bytes, that a fit's large objects may take: the banks of
+#'   evaluated points with their copies, W-GMA's log-pdf matrix and weight trace, EM's per-point
+#'   and per-component terms, and the draws. Each is sized from the counts before it is made; a fit
+#'   that would need more stops with an error of class `gma_error_memory` naming the counts to
+#'   lower, before any density evaluation (W-GMA's log-pdf matrix, whose size depends on its
+#'   sparsity, is checked as it is built, also before the evaluations). Peak memory stays within
+#'   about 1.2 times this plus R's own (`bench/results/memory.md`).
 #' @param progress show a progress bar of the density evaluations; by default in interactive
 #'   sessions only (`getOption("gmasampler.progress")` overrides). Ctrl-C stops a fit at any
 #'   point: the C++ loops check for it between blocks, and no thread outlives the call.

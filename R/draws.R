@@ -26,15 +26,3 @@ resample_weights <- function(log_weights, n, scheme) {
   u <- if (scheme == "systematic") stats::runif(1L) else stats::runif(n)
   gma_resample(w, u, n, scheme)[sample.int(n)]
 }
-
-# n points (n x d) from a mixture: component labels by stratified resampling of its weights
-# (counts within two of n * w), then a standard normal draw through each component's Cholesky
-# factor.
-draw_mixture <- function(mixture, n) {
-  comp <- gma_resample(mixture$weights, stats::runif(n), n, "stratified")
-  d <- ncol(mixture$means)
-  z <- matrix(stats::rnorm(n * d), d, n)
-  x <- t(gma_transform(z, comp, t(mixture$means), mixture$chols))
-  colnames(x) <- colnames(mixture$means)
-  x
-}

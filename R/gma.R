@@ -136,6 +136,9 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   threads <- check_threads(threads)
   warn_ignored(method, n_components, n_per_component, !is.null(means) && !is.null(box))
   per_comp <- if (method == "wgma") check_count(n_per_component %||% 100L, "n_per_component")
+  if (!is.null(n_draws)) n_draws <- check_count(n_draws, "n_draws")
+  if (!is.null(n_components)) n_components <- check_count(n_components, "n_components")
+  if (!is.null(init)) init <- as_init(init)
   d <- infer_dim(dim, init, box, means)
   nm <- param_names(d, if (!is.null(names(init))) names(init) else
     if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box))
@@ -144,6 +147,12 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     if (!is.null(init)) init <- drop(to_unconstrained(check_finite_vector(init, "init", d), bounds))
     if (!is.null(box)) box <- box_to_unconstrained(as_box(box, d), bounds)
   }
+  if (method != "wgma" && control$n_evals < 100)
+    arg_error("n_evals", sprintf('(%s) is too small for method = "%s": the mode search and the importance sample need hundreds at least, and a fit thousands',
+                                 format_count(control$n_evals), method))
+  # the memory the counts ask for, before anything is built or evaluated
+  check_fit_memory(method, d, if (!is.null(means)) NROW(means) else if (method == "wgma")
+                   n_components %||% default_n_components(d), per_comp, n_draws, control, threads)
   # fixed components need no evaluation; the mode search evaluates through the counter
   fixed <- method == "wgma" || !is.null(means)
   initial <- if (fixed) initial_mixture(d, init, scale, box, means, covs, n_components)
@@ -163,6 +172,11 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     initial <- laplace$mixture
   }
   colnames(initial$means) <- nm
+  # EM's first round, or LMA's importance sample, needs points left after the mode search
+  least <- min(control$em$bank, 100)
+  if (method != "wgma" && ev$remaining() < least)
+    budget_spent_error(ev, sprintf("%s of %d points", if (method == "em") "EM's first round"
+                                   else "LMA's importance sample", least))
 
   em <- control$em
   fit <- switch(method,
@@ -174,7 +188,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   ev$done(complete = TRUE)
 
   is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
-  n_draws <- if (is.null(n_draws)) nrow(fit$bank$points) else check_count(n_draws, "n_draws")
+  n_draws <- n_draws %||% nrow(fit$bank$points)
   bank_draws <- if (importance) {
     fit$bank$points[resample_weights(is$psis$log_weights, n_draws, resampling), , drop = FALSE]
   } else if (method == "wgma") {
@@ -190,6 +204,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
       "use more evaluations or a start closer to the target"), is$pareto_k,
       if (importance) "the corrected draws may be far off"
       else "the evaluated points cover the target poorly, and so may the fitted mixture"))
+  if (is$psis$ties) ties_warning(fit$bank)
   if (!is.null(fit$late_mode))
     gma_warning("missed_mode", sprintf(paste(
       "the mode search found a mode at (%s) in the last EM rounds, too late to sample it: its",
@@ -236,6 +251,16 @@ initial_mixture <- function(d, init, scale, box, means, covs, n_components) {
     mix <- gma_mixture(NULL, design$means, design$covs)
   }
   mix
+}
+
+# init as a plain vector (its names kept): a 1 x d or d x 1 matrix is one point, a larger one is
+# refused rather than read as a longer vector.
+as_init <- function(init) {
+  if (!is.numeric(init)) arg_error("init", sprintf("must be a numeric vector, one value a parameter, not %s", describe(init)))
+  if (length(dim(init)) > 2L || length(dim(init)) == 2L && all(dim(init) > 1L))
+    arg_error("init", sprintf("must be one point (a vector of d values), not %s", describe(init)))
+  if (is.matrix(init)) init <- stats::setNames(as.vector(init), if (nrow(init) == 1L) colnames(init) else rownames(init))
+  init
 }
 
 infer_dim <- function(dim, init, box, means) {

@@ -34,8 +34,10 @@ qgpd <- function(p, k, sigma) {
 #' @param log_ratios log importance ratios `log p(x) - log q(x)` (up to a constant), `-Inf`
 #'   allowed.
 #' @return A list with `log_weights` (smoothed, normalised to sum to one on the natural scale),
-#'   `pareto_k`, `ess` (the effective sample size of the smoothed weights), `tail_length` and
-#'   `tail_ratio`, the largest raw ratio over the smallest in the tail (the tail's threshold).
+#'   `pareto_k`, `ess` (the effective sample size of the smoothed weights), `tail_length`,
+#'   `tail_ratio`, the largest raw ratio over the smallest in the tail (the tail's threshold), and
+#'   `ties`, `TRUE` when the tail's ratios tie with its threshold, so that no Pareto fit (and no
+#'   `pareto_k`) is possible.
 #'
 #'   A small `tail_ratio` means the tail is bounded in practice. Ratios with a Pareto tail of
 #'   shape `k` put the largest of the `M = tail_length` ratios below `c` times the threshold with
@@ -59,6 +61,7 @@ psis <- function(log_ratios) {
   tail_len <- as.integer(ceiling(min(0.2 * s, 3 * sqrt(s))))
   k <- NA_real_
   tail_ratio <- NA_real_
+  ties <- FALSE
   lw <- lw - max(lw)
   if (tail_len >= 5L && s > tail_len + 1L) {
     ord <- order(lw, decreasing = TRUE)
@@ -74,11 +77,13 @@ psis <- function(log_ratios) {
         smoothed <- log(qgpd((rev(seq_len(tail_len)) - 0.5) / tail_len, k, fit$sigma) + exp(cutoff))
         lw[tail_idx] <- pmin(smoothed, 0)  # never above the largest raw ratio
       }
+    } else {
+      ties <- TRUE
     }
   }
   lw <- lw - log_sum_exp(lw)
   list(log_weights = lw, pareto_k = k, ess = ess_of_log_weights(lw), tail_length = tail_len,
-       tail_ratio = tail_ratio)
+       tail_ratio = tail_ratio, ties = ties)
 }
 
 # The log evidence log Z from points drawn from q (log q known up to nothing: normalised) with
@@ -109,4 +114,21 @@ heavy_tail <- function(k, tail_ratio, tail_length) {
 # come this close with probability below 1e-6 (see psis()).
 tail_bounded <- function(tail_ratio, tail_length) {
   isTRUE(tail_ratio < (tail_length / 13.8)^0.7)
+}
+
+# Warns (class gma_warning_ties) when the importance ratios of a fit's bank tie, so that Pareto k
+# is missing: says why, from the bank (points and log p).
+ties_warning <- function(bank) {
+  distinct <- nrow(unique(bank$points))
+  big <- max(abs(bank$log_p[is.finite(bank$log_p)]), 0)
+  why <- if (distinct < 0.5 * nrow(bank$points)) {
+    sprintf(paste("the %s evaluated points hold only %s distinct ones: the fit has collapsed onto a",
+                  "point, as when the target's support is far narrower than `scale`"),
+            format_count(nrow(bank$points)), format_count(distinct))
+  } else if (big >= 2^42) {
+    sprintf("log p reaches %.3g, where its differences are lost to rounding: subtract a constant from it", big)
+  } else {
+    "the target is proportional to the proposal where it was evaluated, and the weights are equal"
+  }
+  gma_warning("ties", "the largest importance ratios tie, so their Pareto k cannot be estimated (it is NA): ", why)
 }

@@ -95,6 +95,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
         nrow(first$points)))
     ok <- is.finite(lp_screen)
     tried <- rep(FALSE, nrow(screen))
+    spent <- FALSE
     climbs <- 0L
     misses <- 0L  # climbs in a row that found no new mode
     while (climbs < lma$starts && misses < 3L && length(modes) < lma$max_modes &&
@@ -115,6 +116,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
       }, gma_budget = function(e) TRUE)
       if (spent) break
     }
+    if (!length(modes) && spent) budget_spent_error(ev, "the mode search to find a mode")
     if (!length(modes))
       arg_error("log_density", "has no finite mode with a usable Hessian reachable from the starting points")
     list(mixture = as_mixture_of(modes),
@@ -280,6 +282,7 @@ laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full) {
   if (full) {
     hess <- fd_hessian(x, log_px, 0.5 * sqrt(pmin(diag(inv_hessian), max_sd^2)), evaluate)
     if (is.null(hess)) return(NULL)
+    if (any(!is.finite(hess))) curvature_overflow_error(x)
     e <- eigen(-hess, symmetric = TRUE)
     curv <- e$values
   } else {
@@ -288,6 +291,7 @@ laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full) {
     if (any(!is.finite(v))) return(NULL)
     d <- length(x)
     curv <- -(v[seq_len(d)] - 2 * log_px + v[d + seq_len(d)]) / (0.5 * sd)^2
+    if (any(!is.finite(curv))) curvature_overflow_error(x)
   }
   curv <- pmax(curv, 1e-10 * max(curv, 0), 1 / max_sd^2)
   cov <- e$vectors %*% (t(e$vectors) / curv)
@@ -317,6 +321,7 @@ local_covariance <- function(x, pts, lp) {
   ok <- is.finite(lp)
   w <- exp(lp[ok] - max(lp[ok]))
   r <- sweep(pts[ok, , drop = FALSE], 2, x)
+  if (sum(rowSums(r^2) > 0) < ncol(pts)) support_too_small_error(x, sum(ok), length(lp))
   cov <- crossprod(r * sqrt(w / sum(w)))
   e <- eigen(cov, symmetric = TRUE)
   v <- pmax(e$values, 1e-10 * max(e$values, 1e-300))

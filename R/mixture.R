@@ -26,6 +26,8 @@ gma_mixture <- function(weights = NULL, means, covs, family = c("gaussian", "t")
   means <- as_means(means)
   n_comp <- nrow(means)
   d <- ncol(means)
+  # one covariance for all (a number or a matrix, as the default designs give): one factorisation
+  shared <- is.numeric(covs) && (is.matrix(covs) || is.null(dim(covs)) && length(covs) == 1L)
   covs <- as_covs(covs, n_comp, d)
   family <- match_choice(family, c("gaussian", "t"), "family")
   df <- component_df(family, df, n_comp)
@@ -33,8 +35,8 @@ gma_mixture <- function(weights = NULL, means, covs, family = c("gaussian", "t")
   weights <- check_finite_vector(weights, "weights", n_comp)
   if (any(weights < 0) || sum(weights) <= 0)
     arg_error("weights", "must be non-negative with a positive sum")
-  chols <- array(0, dim(covs))
-  for (l in seq_len(n_comp)) chols[, , l] <- lower_chol(covs[, , l], sprintf("covs[, , %d]", l))
+  chols <- if (shared) array(lower_chol(covs[, , 1L], "covs[, , 1]"), dim(covs)) else array(0, dim(covs))
+  if (!shared) for (l in seq_len(n_comp)) chols[, , l] <- lower_chol(covs[, , l], sprintf("covs[, , %d]", l))
   structure(list(weights = weights / sum(weights), means = means, covs = covs, chols = chols,
                  family = family, df = df),
             class = "gma_mixture")
@@ -68,7 +70,7 @@ as_covs <- function(covs, n_comp, d, name = "covs") {
     if (any(covs <= 0)) arg_error(name, "as variances must be > 0")
     v <- rep_len(as.numeric(covs), n_comp)
     out <- array(0, c(d, d, n_comp))
-    for (l in seq_len(n_comp)) out[, , l] <- diag(v[l], d)
+    for (k in seq_len(d)) out[k, k, ] <- v
     return(out)
   }
   if (is.matrix(covs) && all(dim(covs) == d)) return(array(covs, c(d, d, n_comp)))
@@ -112,10 +114,17 @@ dmixture <- function(x, mixture, log = FALSE, threads = NULL) {
 
 #' @rdname dmixture
 #' @param n the number of draws.
+#' @param max_memory the most memory, in bytes, the draws may take (with their temporary copies,
+#'   about `8 * n * (3 * d + 6)` bytes): more is an error of class `gma_error_memory` before
+#'   anything is drawn.
 #' @export
-rmixture <- function(n, mixture) {
+rmixture <- function(n, mixture, max_memory = 4 * 2^30) {
   mixture <- as_mixture(mixture)
   n <- check_count(n, "n", min = 0)
+  max_memory <- check_number(max_memory, "max_memory", min = 0, open_min = TRUE)
+  d <- ncol(mixture$means)
+  check_memory(mixture_draws_bytes(n, d), max_memory, paste(format_count(n), "draws", in_dims(d)),
+               "draw fewer at a time", raise = "`max_memory`")
   draw_mixture(mixture, n)[sample.int(n), , drop = FALSE]
 }
 
@@ -133,12 +142,13 @@ draw_mixture <- function(mixture, n) {
 component_draws <- function(mixture, comp, scale = 1) {
   n <- length(comp)
   d <- ncol(mixture$means)
-  z <- matrix(stats::rnorm(n * d), d, n)
+  z <- stats::rnorm(n * d)
+  dim(z) <- c(d, n)  # in place: matrix() would copy the n x d numbers
   s <- rep(1, n)
   df <- mixture$df[comp]
   heavy <- is.finite(df)
   if (any(heavy)) s[heavy] <- stats::rchisq(sum(heavy), df[heavy]) / df[heavy]
-  x <- t(gma_transform(scale * z, comp, s, mixture))
+  x <- gma_transform(z, comp, s, mixture, scale)
   colnames(x) <- colnames(mixture$means)
   x
 }

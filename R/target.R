@@ -35,6 +35,10 @@ gma_target <- function(log_density, vectorized = FALSE, data = NULL,
   evaluator <- match_choice(evaluator, c("sequential", "future"), "evaluator")
   if (!is.null(chunks)) chunks <- check_count(chunks, "chunks")
   if (is.function(log_density)) {
+    if (!is.primitive(log_density) && is.null(formals(log_density)))
+      arg_error("log_density", paste(
+        "is a function of no arguments, so it cannot take a point. If it is the function that",
+        "Rcpp::sourceCpp() made to return a compiled density, call it: `log_density = f()`"))
     if (!is.null(data))
       arg_error("data", "is for compiled log densities; an R function can use its own environment")
     if (evaluator == "future" && !requireNamespace("future.apply", quietly = TRUE))
@@ -64,6 +68,10 @@ as_density_data <- function(data) {
   if (is.null(data)) return(list())
   if (!is.list(data)) data <- list(data)
   nm <- names(data)
+  twice <- unique(nm[nzchar(nm) & duplicated(nm)])
+  if (length(twice))
+    arg_error("data", sprintf("has the name %s more than once: the density would see only the first",
+                              paste0('"', twice, '"', collapse = ", ")))
   for (i in seq_along(data)) {
     el <- data[[i]]
     label <- if (!is.null(nm) && nzchar(nm[i])) sprintf("data$%s", nm[i]) else sprintf("data[[%d]]", i)
@@ -105,7 +113,9 @@ format_data_names <- function(data) {
 #' @param threads threads for a compiled density (R functions run in the calling R process).
 #'   `NULL` takes `getOption("gmasampler.threads")`, else RcppParallel's default.
 #' @return The `n` log-density values. A value that is `NaN`, `NA` or `+Inf`, a result of the
-#'   wrong length or type, or an error inside the density stops with an error naming the point.
+#'   wrong length or type, or an error inside the density stops with an error of class
+#'   `gma_error_density` naming the point. Warnings the density gives are collected into one, of
+#'   class `gma_warning_log_density`, with their counts.
 #' @examples
 #' gma_evaluate(function(x) -sum(x^2) / 2, rbind(c(0, 0), c(1, 1)))
 #' @export
@@ -114,8 +124,9 @@ gma_evaluate <- function(target, x, threads = NULL) {
   threads <- check_threads(threads)
   if (!is.matrix(x) || !is.numeric(x)) arg_error("x", "must be a numeric matrix, one point a row")
   n <- nrow(x)
+  warned <- NULL
   # small batches (the mode search's gradients) stay local: shipping them costs more than it saves
-  values <- if (identical(target$evaluator, "future") && n >= 64L) {
+  values <- collect_warnings(if (identical(target$evaluator, "future") && n >= 64L) {
     evaluate_future(target, x)
   } else {
     switch(target$kind,
@@ -123,8 +134,42 @@ gma_evaluate <- function(target, x, threads = NULL) {
       vectorized = evaluate_vectorized_fn(target$fn, x),
       compiled = evaluate_compiled(target, x, threads)
     )
-  }
+  }, function(counts) warned <<- counts)
+  density_warning(warned)
   check_log_density_values(values, x)
+}
+
+# The value of expr, with the warnings a density gives in it muffled and their counts by message
+# handed to `tally` (a named vector; NULL for none), so that a density that warns at every point
+# gives one warning, not thousands. The package's own warnings pass.
+collect_warnings <- function(expr, tally) {
+  counts <- NULL
+  value <- withCallingHandlers(expr, warning = function(w) {
+    if (inherits(w, "gma_warning") && !inherits(w, "gma_warning_log_density")) return()
+    add <- if (inherits(w, "gma_warning_log_density")) w$counts else stats::setNames(1, conditionMessage(w))
+    counts <<- add_counts(counts, add)
+    invokeRestart("muffleWarning")
+  })
+  tally(counts)
+  value
+}
+
+# Counts by message, summed.
+add_counts <- function(a, b) {
+  keys <- union(names(a), names(b))
+  stats::setNames(vapply(keys, function(k) sum(a[names(a) == k], b[names(b) == k]), numeric(1)), keys)
+}
+
+# One warning of class gma_warning_log_density for the warnings a density gave (counts by
+# message), with the counts and the first messages; nothing for none.
+density_warning <- function(counts) {
+  if (!length(counts)) return(invisible())
+  shown <- utils::head(counts, 3L)
+  each <- sprintf('"%s"%s', names(shown), if (length(counts) > 1L) sprintf(" (%s times)", format_count(shown)) else "")
+  warning(gma_condition("warning", "log_density", sprintf(
+    "`log_density` warned %s time%s%s: %s%s", format_count(sum(counts)), if (sum(counts) == 1) "" else "s",
+    if (length(counts) > 1L) sprintf(", with %d different messages", length(counts)) else "",
+    paste(each, collapse = ", "), if (length(counts) > 3L) ", ..." else ""), fields = list(counts = counts)))
 }
 
 # The batch in chunks across the future plan's workers, put back in order. The density draws no
@@ -229,6 +274,22 @@ format_point <- function(p) {
   s <- paste(signif(shown, 6), collapse = ", ")
   if (length(p) > 6L) s <- paste0(s, ", ...")
   sprintf("(%s)", s)
+}
+
+# The mode search found log p curving beyond double range at its mode x (second differences
+# overflow): the parameters' scale, not the fit, is the problem.
+curvature_overflow_error <- function(x) {
+  log_density_error("curves too sharply for double precision at its mode (its second differences overflow)",
+                    x, "rescale the parameters so that the target's spread is not many orders of magnitude from 1")
+}
+
+# The mode search could not measure the spread of the mode at x: too few of the points it
+# screened fall where the density is finite.
+support_too_small_error <- function(x, n_finite, n_screened) {
+  arg_error("scale", sprintf(paste(
+    "is too wide for the target: `log_density` is finite at only %d of the %d points screened, too",
+    "few around the mode at %s to measure its spread; give `scale` near the target's spread, or a",
+    "`box` around its support"), n_finite, n_screened, format_point(x)))
 }
 
 log_density_error <- function(msg, point = NULL, hint = NULL) {

@@ -39,23 +39,41 @@ refine_mixture <- function(mixture, wgma) {
   list(mixture = gma_mixture(NULL, means, covs), kept = kept)
 }
 
+# What a memory error about the log-pdf matrix names, and the fix it suggests.
+matrix_what <- function(n_comp, per_comp, how) {
+  sprintf("W-GMA's log-pdf matrix of %s components x %s points (%s)", format_count(n_comp),
+          format_count(per_comp), how)
+}
+matrix_fix <- "use fewer `n_components` or `n_per_component`, or a larger wgma_control(sparse_tol = )"
+
 # One W-GMA fit: draw the bank from `initial` (component-major), evaluate it, fit the weights.
 wgma_stage <- function(initial, per_comp, wgma, max_memory, threads, ev, stage = 1L) {
   d <- ncol(initial$means)
   n_comp <- length(initial$weights)
-  n_bank <- n_comp * per_comp
-  bank_bytes <- 8 * as.numeric(n_bank) * (d + 4)
-  if (bank_bytes > max_memory)
-    arg_error("control$max_memory", sprintf(
-      "(%.3g bytes) is below the %.3g bytes the bank of %d x %d points needs", max_memory,
-      bank_bytes, n_comp, per_comp))
+  n_bank <- as.numeric(n_comp) * per_comp
+  # what R holds beside the log-pdf matrix (a first stage's too): gma_sample() checked it fits
+  held <- stage * (mixture_bytes(n_comp, d) + wgma_bank_bytes(n_comp, per_comp, d, wgma))
   t0 <- proc.time()[["elapsed"]]
+  # A matrix far beyond the limit is refused before the bank is drawn: its entries are estimated at
+  # the components' means, and half the estimate must fit (the matrix checks itself as it is built).
+  at_least <- log_pdf_matrix_min_bytes(n_comp, per_comp, d, threads) +
+    6 * n_bank * gma_log_pdf_matrix_row_estimate(initial, wgma$sparse_tol)
+  check_memory(held + at_least, max_memory, matrix_what(n_comp, per_comp, "estimated at the components' means"),
+               matrix_fix, how = "at least")
 
   # The bank, component-major, from R's RNG; then the log-pdf matrix, so that a memory error comes
-  # before any density evaluation.
+  # before any density evaluation. The matrix lives in C++ until this stage ends.
   component <- rep(seq_len(n_comp), each = per_comp)
   bank <- component_draws(initial, component)
-  lpm <- gma_log_pdf_matrix(t(bank), initial, wgma$sparse_tol, max_memory - bank_bytes, threads)
+  lpm <- gma_log_pdf_matrix(t(bank), initial, wgma$sparse_tol, max_memory - held, threads)
+  if (!is.null(lpm$memory_needed))
+    check_memory(held + lpm$memory_needed, max_memory, matrix_what(n_comp, per_comp,
+      if (lpm$estimated) "estimated from 256 of its rows" else "counted as it was built"), matrix_fix,
+      how = if (lpm$estimated) "about" else "at least")
+  on.exit(gma_release_log_pdf_matrix(lpm$ptr), add = TRUE)
+  if (wgma$gradient == "pooled")  # the pooled gradient keeps the matrix by column too
+    check_memory(held + lpm$bytes + 16 * lpm$nnz, max_memory, "W-GMA's pooled gradient",
+                 'use gradient = "own" or fewer components or points')
   t_matrix <- proc.time()[["elapsed"]]
 
   log_p <- ev$evaluate(bank)

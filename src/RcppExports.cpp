@@ -41,15 +41,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // gma_transform
-NumericMatrix gma_transform(const Eigen::Map<Eigen::MatrixXd> z, IntegerVector comp, NumericVector s, List mixture);
-RcppExport SEXP _gmasampler_gma_transform(SEXP zSEXP, SEXP compSEXP, SEXP sSEXP, SEXP mixtureSEXP) {
+NumericMatrix gma_transform(const Eigen::Map<Eigen::MatrixXd> z, IntegerVector comp, NumericVector s, List mixture, double scale);
+RcppExport SEXP _gmasampler_gma_transform(SEXP zSEXP, SEXP compSEXP, SEXP sSEXP, SEXP mixtureSEXP, SEXP scaleSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
     Rcpp::traits::input_parameter< IntegerVector >::type comp(compSEXP);
     Rcpp::traits::input_parameter< NumericVector >::type s(sSEXP);
     Rcpp::traits::input_parameter< List >::type mixture(mixtureSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_transform(z, comp, s, mixture));
+    Rcpp::traits::input_parameter< double >::type scale(scaleSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_transform(z, comp, s, mixture, scale));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -113,6 +114,26 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// gma_log_pdf_matrix_row_estimate
+double gma_log_pdf_matrix_row_estimate(List mixture, double tol);
+RcppExport SEXP _gmasampler_gma_log_pdf_matrix_row_estimate(SEXP mixtureSEXP, SEXP tolSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< List >::type mixture(mixtureSEXP);
+    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_log_pdf_matrix_row_estimate(mixture, tol));
+    return rcpp_result_gen;
+END_RCPP
+}
+// gma_release_log_pdf_matrix
+void gma_release_log_pdf_matrix(SEXP matrix);
+RcppExport SEXP _gmasampler_gma_release_log_pdf_matrix(SEXP matrixSEXP) {
+BEGIN_RCPP
+    Rcpp::traits::input_parameter< SEXP >::type matrix(matrixSEXP);
+    gma_release_log_pdf_matrix(matrix);
+    return R_NilValue;
+END_RCPP
+}
 // gma_matrix_log_q
 NumericVector gma_matrix_log_q(SEXP matrix, NumericVector weights, int threads);
 RcppExport SEXP _gmasampler_gma_matrix_log_q(SEXP matrixSEXP, SEXP weightsSEXP, SEXP threadsSEXP) {
@@ -153,12 +174,14 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_gmasampler_gma_em_step", (DL_FUNC) &_gmasampler_gma_em_step, 7},
     {"_gmasampler_gma_mixture_log_pdf", (DL_FUNC) &_gmasampler_gma_mixture_log_pdf, 3},
-    {"_gmasampler_gma_transform", (DL_FUNC) &_gmasampler_gma_transform, 4},
+    {"_gmasampler_gma_transform", (DL_FUNC) &_gmasampler_gma_transform, 5},
     {"_gmasampler_gma_resample", (DL_FUNC) &_gmasampler_gma_resample, 4},
     {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
     {"_gmasampler_gma_xptr_thread_safe", (DL_FUNC) &_gmasampler_gma_xptr_thread_safe, 1},
     {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
     {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 5},
+    {"_gmasampler_gma_log_pdf_matrix_row_estimate", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix_row_estimate, 2},
+    {"_gmasampler_gma_release_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_release_log_pdf_matrix, 1},
     {"_gmasampler_gma_matrix_log_q", (DL_FUNC) &_gmasampler_gma_matrix_log_q, 3},
     {"_gmasampler_gma_weight_optimizers", (DL_FUNC) &_gmasampler_gma_weight_optimizers, 0},
     {"_gmasampler_gma_fit_weights", (DL_FUNC) &_gmasampler_gma_fit_weights, 6},

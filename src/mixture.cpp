@@ -18,18 +18,23 @@ NumericVector gma_mixture_log_pdf(const Eigen::Map<Eigen::MatrixXd> x, List mixt
                                           gmasampler::glue::parallel_for(threads, 2)));
 }
 
-// Points of a gma_mixture's components: column r is mean + radius(s[r]) L z[, r] of component
-// comp[r] (1-based), for standard normal columns z (d x n) and mixing variates s (one per point;
-// ignored by Gaussian components).
+// Points of a gma_mixture's components: row r is mean + radius(s[r]) L z[, r] of component comp[r]
+// (1-based), scale times z for standard normal columns z (d x n) and mixing variates s (one per
+// point; ignored by Gaussian components). The points come out one a row (n x d), as R wants them,
+// without a transposed copy.
 // [[Rcpp::export(rng = false)]]
 NumericMatrix gma_transform(const Eigen::Map<Eigen::MatrixXd> z, IntegerVector comp,
-                            NumericVector s, List mixture) {
+                            NumericVector s, List mixture, double scale) {
   const std::vector<gmasampler::Component> comps = gmasampler::glue::components(mixture);
   if (comp.size() != z.cols() || s.size() != z.cols()) stop("gma_transform: sizes disagree");
-  NumericMatrix out(z.rows(), z.cols());
+  const Eigen::Index d = z.rows();
+  NumericMatrix out(z.cols(), d);
+  Eigen::VectorXd zr(d), xr(d);
   for (Eigen::Index r = 0; r < z.cols(); ++r) {
     if (comp[r] < 1 || comp[r] > static_cast<int>(comps.size())) stop("gma_transform: no such component");
-    comps[comp[r] - 1].transform(&z(0, r), s[r], &out(0, r));
+    zr = scale * z.col(r);
+    comps[comp[r] - 1].transform(zr.data(), s[r], xr.data());
+    for (Eigen::Index i = 0; i < d; ++i) out(r, i) = xr[i];
   }
   return out;
 }

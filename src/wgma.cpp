@@ -11,8 +11,21 @@
 using namespace Rcpp;
 using gmasampler::LogPdfMatrix;
 
+namespace {
+
+// The matrix behind a pointer made by gma_log_pdf_matrix(); an error once it has been released.
+const LogPdfMatrix& matrix_of(SEXP matrix) {
+  XPtr<LogPdfMatrix> ptr(matrix);
+  if (ptr.get() == nullptr) stop("the log-pdf matrix has been released");
+  return *ptr;
+}
+
+}  // namespace
+
 // The log-pdf matrix of bank points x (d x n) under the components of a gma_mixture, kept in C++
-// behind an external pointer, with a summary of its size.
+// behind an external pointer, with a summary of its size; or, when it would pass max_bytes, only
+// what it needs (`memory_needed`, bytes, and whether `estimated` from a sample of rows), for R to
+// signal as a classed condition.
 // [[Rcpp::export(rng = false)]]
 List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, List mixture, double tol,
                         double max_bytes, int threads) {
@@ -20,10 +33,9 @@ List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, List mixture, doubl
   XPtr<LogPdfMatrix> ptr(new LogPdfMatrix(), true);
   try {
     *ptr = gmasampler::log_pdf_matrix(comps, x, tol, max_bytes, gmasampler::glue::parallel_for(threads, 2),
-                                      gmasampler::glue::interrupt_check());
+                                      gmasampler::glue::interrupt_check(), threads);
   } catch (const gmasampler::MemoryLimitError& e) {
-    stop(std::string(e.what()) + "; raise gma_control(max_memory = ) or use fewer components or "
-         "draws per component");
+    return List::create(_["memory_needed"] = e.needed, _["estimated"] = e.estimated);
   }
   const LogPdfMatrix& m = *ptr;
   double max_dropped = 0.0;
@@ -33,13 +45,31 @@ List gma_log_pdf_matrix(const Eigen::Map<Eigen::MatrixXd> x, List mixture, doubl
                       _["max_dropped"] = max_dropped);
 }
 
+// The entries a row of the log-pdf matrix of a gma_mixture keeps on average, estimated at up to 256
+// of its components' means (before a bank is drawn).
+// [[Rcpp::export(rng = false)]]
+double gma_log_pdf_matrix_row_estimate(List mixture, double tol) {
+  const std::vector<gmasampler::Component> comps = gmasampler::glue::components(mixture);
+  Eigen::MatrixXd means(comps.empty() ? 0 : comps[0].dim(), comps.size());
+  for (std::size_t l = 0; l < comps.size(); ++l) means.col(l) = comps[l].mean;
+  return gmasampler::entries_per_row(comps, means, tol);
+}
+
+// Frees a stored log-pdf matrix now, rather than when R's garbage collector, which does not see
+// memory held in C++, gets to its pointer.
+// [[Rcpp::export(rng = false)]]
+void gma_release_log_pdf_matrix(SEXP matrix) {
+  XPtr<LogPdfMatrix> ptr(matrix);
+  ptr.release();
+}
+
 // log sum_l w_l exp(L[r, l]) at every bank point, from a stored log-pdf matrix.
 // [[Rcpp::export(rng = false)]]
 NumericVector gma_matrix_log_q(SEXP matrix, NumericVector weights, int threads) {
-  XPtr<LogPdfMatrix> ptr(matrix);
-  if (weights.size() != ptr->n_cols) stop("weights do not match the log-pdf matrix");
-  std::vector<double> w(weights.begin(), weights.end()), log_q(ptr->n_rows);
-  gmasampler::mixture_log_q(*ptr, w, -std::numeric_limits<double>::infinity(),
+  const LogPdfMatrix& m = matrix_of(matrix);
+  if (weights.size() != m.n_cols) stop("weights do not match the log-pdf matrix");
+  std::vector<double> w(weights.begin(), weights.end()), log_q(m.n_rows);
+  gmasampler::mixture_log_q(m, w, -std::numeric_limits<double>::infinity(),
                             gmasampler::glue::parallel_for(threads), log_q);
   return wrap(log_q);
 }
@@ -67,7 +97,7 @@ DataFrame gma_weight_optimizers() {
 // [[Rcpp::export(rng = false)]]
 List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVector w0, List options,
                      int threads) {
-  XPtr<LogPdfMatrix> ptr(matrix);
+  const LogPdfMatrix& m = matrix_of(matrix);
   gmasampler::glue::OptionList o(options, "gma_fit_weights");
   gmasampler::WgmaOptions opt;
   opt.optimizer = o.text("optimizer");
@@ -89,13 +119,13 @@ List gma_fit_weights(SEXP matrix, NumericVector log_p, int per_comp, NumericVect
   o.finish();
   gmasampler::WgmaResult res;
   try {
-    res = gmasampler::fit_weights(*ptr, as<std::vector<double>>(log_p), per_comp,
+    res = gmasampler::fit_weights(m, as<std::vector<double>>(log_p), per_comp,
                                   as<std::vector<double>>(w0), opt, gmasampler::glue::parallel_for(threads),
                                   gmasampler::glue::interrupt_check());
   } catch (const std::invalid_argument& e) {
     stop(e.what());
   }
-  const int n_comp = ptr->n_cols;
+  const int n_comp = m.n_cols;
   const int n_kept = static_cast<int>(res.objective.size());
   NumericMatrix trace(n_kept, opt.keep_weights ? n_comp : 0);
   if (opt.keep_weights)

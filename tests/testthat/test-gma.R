@@ -257,14 +257,13 @@ test_that("log densities that are -Inf everywhere, or NaN, stop the fit", {
                           n_per_component = 5), "`log_density` returned NaN")
 })
 
-test_that("the memory limit stops the fit before the density is evaluated", {
-  calls <- 0
-  f <- function(x) { calls <<- calls + 1; 0 }
-  expect_error(gma_sample(f, method = "wgma", dim = 1, n_components = 100, n_per_component = 100,
-                          control = gma_control(max_memory = 1e5)),
-               "`control\\$max_memory` \\(1e\\+05 bytes\\) is below")
-  expect_error(gma_sample(f, method = "wgma", dim = 1, n_components = 100, n_per_component = 100,
-                          control = gma_control(max_memory = 1e6, wgma = wgma_control(sparse_tol = 0))),
-               "log-pdf matrix needs more than the memory limit.*raise gma_control\\(max_memory")
-  expect_equal(calls, 0)
+
+test_that("init is one point: a matrix of several rows and columns is refused, a row or column is taken", {
+  f <- function(x) -sum(x^2) / 2
+  expect_error(gma_sample(f, init = matrix(0, 2, 2)), "`init` must be one point \\(a vector of d values\\), not a 2 x 2 numeric matrix",
+               class = "gma_error_argument")
+  expect_error(gma_sample(f, init = "a"), "`init` must be a numeric vector", class = "gma_error_argument")
+  set.seed(test_seed(1))
+  fit <- gma_sample(f, init = matrix(c(0, 0), 1, dimnames = list(NULL, c("a", "b"))), control = gma_control(n_evals = 2000))
+  expect_identical(colnames(fit$draws), c("a", "b"))
 })

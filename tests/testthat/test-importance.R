@@ -71,3 +71,22 @@ test_that("a bounded tail is told from a heavy one", {
   expect_false(gmasampler:::tail_bounded(psis(heavy)$tail_ratio, psis(heavy)$tail_length))
   expect_true(gmasampler:::importance_summary(heavy)$heavy_tail)
 })
+
+test_that("tied importance ratios are reported as ties, with their cause", {
+  expect_true(psis(rep(0, 100))$ties)
+  expect_true(is.na(psis(rep(0, 100))$pareto_k))
+  set.seed(test_seed(3))
+  expect_false(psis(rnorm(1000))$ties)
+  # the target is the proposal: every ratio is 1
+  expect_warning(fit <- gma_sample(function(x) dnorm(x, log = TRUE), dim = 1, method = "wgma", means = 0,
+                                   covs = 1, importance = TRUE),
+                 "tie, so their Pareto k cannot be estimated.*proportional to the proposal",
+                 class = "gma_warning_ties")
+  expect_true(is.na(fit$diagnostics[["pareto_k"]]))
+  # log p so large that its differences round away
+  w <- list()
+  withCallingHandlers(gma_sample(function(x) 1e15 - sum(x^2) / 2, dim = 1, control = gma_control(n_evals = 4000)),
+                      warning = function(x) { w[[length(w) + 1L]] <<- x; invokeRestart("muffleWarning") })
+  expect_identical(vapply(w, function(x) class(x)[1L], ""), c("gma_warning_precision", "gma_warning_ties"))
+  expect_match(conditionMessage(w[[2L]]), "log p reaches 1e\\+15, where its differences are lost to rounding")
+})

@@ -131,3 +131,53 @@ test_that("foreign and stale pointers are refused", {
   stale <- unserialize(serialize(compiled("std_normal"), NULL))
   expect_error(gma_target(stale), "null external pointer")
 })
+
+test_that("a function of no arguments (the sourceCpp() wrapper itself) is refused with the fix", {
+  wrapper <- function() .Call("not_called")
+  expect_error(gma_sample(wrapper, dim = 1),
+               "`log_density` is a function of no arguments.*call it: `log_density = f\\(\\)`",
+               class = "gma_error_argument")
+  expect_s3_class(gma_target(sum), "gma_target")  # a primitive takes its arguments
+})
+
+test_that("data with a name twice is refused rather than read by its first", {
+  expect_error(gma_target(compiled("std_normal"), data = list(a = 1, b = 2, a = 3)),
+               '`data` has the name "a" more than once', class = "gma_error_argument")
+  expect_s3_class(gma_target(compiled("std_normal"), data = list(1, 2)), "gma_target")
+})
+
+test_that("a density that warns at every point gives one warning with the count", {
+  f <- function(x) {
+    warning(if (x[1] > 0) "positive" else "not positive")
+    -sum(x^2) / 2
+  }
+  x <- matrix(c(-1, 1, 2, 3), ncol = 1)
+  w <- expect_warning(v <- gma_evaluate(f, x), class = "gma_warning_log_density")
+  expect_equal(v, -x[, 1]^2 / 2)
+  expect_match(conditionMessage(w), '`log_density` warned 4 times, with 2 different messages: "not positive" \\(1 times\\), "positive" \\(3 times\\)')
+  expect_equal(w$counts, c(`not positive` = 1, positive = 3))
+  # a whole fit: one warning for all its evaluations
+  set.seed(test_seed(1))
+  warnings <- list()
+  fit <- withCallingHandlers(
+    gma_sample(function(x) { warning("careful"); -sum(x^2) / 2 }, dim = 1,
+               control = gma_control(n_evals = 2000)),
+    warning = function(w) { warnings[[length(warnings) + 1L]] <<- w; invokeRestart("muffleWarning") })
+  expect_length(warnings, 1L)
+  expect_s3_class(warnings[[1L]], "gma_warning_log_density")
+  expect_equal(warnings[[1L]]$counts, c(careful = fit$n_evals))
+})
+
+test_that("the mode search names the cause when a mode cannot be measured", {
+  # finite on a disc of radius 0.01 only: the screening at scale 1 puts one point there
+  tiny <- function(x) if (sum((x - 0.3)^2) < 1e-4) 0 else -Inf
+  expect_error(gma_sample(tiny, init = c(0.3, 0.3)),
+               "`scale` is too wide for the target: `log_density` is finite at only 1 of the 201 points screened",
+               class = "gma_error_argument")
+  set.seed(test_seed(2))
+  fit <- gma_sample(tiny, init = c(0.3, 0.3), scale = 0.01, control = gma_control(n_evals = 4000))
+  expect_lt(max(sqrt(rowSums(sweep(fit$draws, 2, c(0.3, 0.3))^2))), 0.01)
+  # curvature beyond double range at the mode
+  expect_error(suppressWarnings(gma_sample(function(x) -1e300 * sum(x^2), init = c(1, 1))),
+               "curves too sharply for double precision at its mode", class = "gma_error_density")
+})

@@ -27,6 +27,10 @@ struct EmOptions {
                              // (ess * estimate + shrink * previous) / (ess + shrink)
 };
 
+// The chunks of 512 points whose statistics are held at once: a fixed number, so that the order of
+// the sums (chunk by chunk) and so the result do not depend on the thread count.
+const std::size_t kEmChunksAtOnce = 64;
+
 struct EmResult {
   std::vector<double> weights;
   std::vector<Eigen::VectorXd> means;
@@ -62,6 +66,17 @@ struct EmStatistics {
   EmStatistics(std::size_t K, int d)
       : s0(K, 0.0), s0sq(K, 0.0), s0u(K, 0.0), s1(K, Eigen::VectorXd::Zero(d)),
         s2(K, Eigen::MatrixXd::Zero(d, d)) {}
+  void clear() {
+    std::fill(s0.begin(), s0.end(), 0.0);
+    std::fill(s0sq.begin(), s0sq.end(), 0.0);
+    std::fill(s0u.begin(), s0u.end(), 0.0);
+    for (Eigen::VectorXd& v : s1) v.setZero();
+    for (Eigen::MatrixXd& m : s2) m.setZero();
+  }
+  // The bytes one set of statistics takes for K components in d dimensions.
+  static double bytes(std::size_t K, int d) {
+    return 8.0 * static_cast<double>(K) * (3.0 + d + static_cast<double>(d) * d);
+  }
   void add(const EmStatistics& o) {
     for (std::size_t k = 0; k < s0.size(); ++k) {
       s0[k] += o.s0[k];
@@ -108,30 +123,37 @@ inline EmResult em_step(const std::vector<Component>& comps, const std::vector<d
     for (double& o : omega) o /= total;
   }
 
+  // the statistics of chunk c (points 512 c to 512 c + 511) into st
   const std::size_t chunk = 512, n_chunks = (n + chunk - 1) / chunk;
-  std::vector<EmStatistics> stats(n_chunks, EmStatistics(K, d));
-  pfor(0, n_chunks, [&](std::size_t b, std::size_t e) {
-    Eigen::VectorXd dx(d);
-    for (std::size_t c = b; c < e; ++c) {
-      EmStatistics& st = stats[c];
-      for (std::size_t m = c * chunk; m < std::min(n, (c + 1) * chunk); ++m) {
-        if (omega[m] == 0.0) continue;
-        for (std::size_t k = 0; k < K; ++k) {
-          const double cw = omega[m] * std::exp(mt.terms(k, m) - res.log_q[m]);
-          if (cw == 0.0) continue;
-          const double cu = cw * comps[k].family.em_weight(mt.dist(k, m), d);
-          dx = x.col(m) - comps[k].mean;
-          st.s0[k] += cw;
-          st.s0sq[k] += cw * cw;
-          st.s0u[k] += cu;
-          st.s1[k] += cu * dx;
-          st.s2[k].selfadjointView<Eigen::Lower>().rankUpdate(dx, cu);
-        }
+  auto accumulate = [&](std::size_t c, EmStatistics& st, Eigen::VectorXd& dx) {
+    st.clear();
+    for (std::size_t m = c * chunk; m < std::min(n, (c + 1) * chunk); ++m) {
+      if (omega[m] == 0.0) continue;
+      for (std::size_t k = 0; k < K; ++k) {
+        const double cw = omega[m] * std::exp(mt.terms(k, m) - res.log_q[m]);
+        if (cw == 0.0) continue;
+        const double cu = cw * comps[k].family.em_weight(mt.dist(k, m), d);
+        dx = x.col(m) - comps[k].mean;
+        st.s0[k] += cw;
+        st.s0sq[k] += cw * cw;
+        st.s0u[k] += cu;
+        st.s1[k] += cu * dx;
+        st.s2[k].selfadjointView<Eigen::Lower>().rankUpdate(dx, cu);
       }
     }
-  });
+  };
+  // a group of chunks at a time, so that the statistics held at once do not grow with n
+  const std::size_t group = std::min<std::size_t>(n_chunks, kEmChunksAtOnce);
+  std::vector<EmStatistics> stats(group, EmStatistics(K, d));
   EmStatistics total(K, d);
-  for (const EmStatistics& st : stats) total.add(st);
+  for (std::size_t g0 = 0; g0 < n_chunks; g0 += group) {
+    const std::size_t g1 = std::min(n_chunks, g0 + group);
+    pfor(g0, g1, [&](std::size_t b, std::size_t e) {
+      Eigen::VectorXd dx(d);
+      for (std::size_t c = b; c < e; ++c) accumulate(c, stats[c - g0], dx);
+    });
+    for (std::size_t c = g0; c < g1; ++c) total.add(stats[c - g0]);
+  }
 
   res.weights.assign(K, 0.0);
   res.means.resize(K);

@@ -85,9 +85,7 @@ class Mahalanobis {
   static constexpr std::size_t kTile = 256;
 
   Mahalanobis(const std::vector<Component>& comps, const Eigen::Ref<const Eigen::MatrixXd>& x)
-      : comps_(comps), x_(x), n_(static_cast<std::size_t>(x.cols())) {
-    shared_ = !comps.empty();
-    for (std::size_t l = 1; l < comps.size() && shared_; ++l) shared_ = comps[l].same_shape(comps[0]);
+      : comps_(comps), x_(x), n_(static_cast<std::size_t>(x.cols())), shared_(shared_shape(comps)) {
     if (!shared_) return;
     const int d = static_cast<int>(x.rows());
     const int n_comp = static_cast<int>(comps.size());
@@ -100,6 +98,21 @@ class Mahalanobis {
     y_sq_ = y_.colwise().squaredNorm().transpose();
     v_sq_ = v_.colwise().squaredNorm().transpose();
   }
+
+  // Whether all components share their shape, so that the points are whitened once.
+  static bool shared_shape(const std::vector<Component>& comps) {
+    for (std::size_t l = 1; l < comps.size(); ++l)
+      if (!comps[l].same_shape(comps[0])) return false;
+    return !comps.empty();
+  }
+  // The bytes the whitened copies of n points of dimension d take (before they are made).
+  static double bytes(const std::vector<Component>& comps, std::size_t n) {
+    if (!shared_shape(comps)) return 0.0;
+    const double d = static_cast<double>(comps[0].dim()) + 1.0;  // the points and their norms
+    return 8.0 * d * (static_cast<double>(n) + static_cast<double>(comps.size()));
+  }
+  // The bytes one thread's tile buffer takes: q, n_comp x kTile.
+  static double tile_bytes(std::size_t n_comp) { return 8.0 * static_cast<double>(n_comp) * kTile; }
 
   std::size_t n_points() const { return n_; }
   std::size_t n_tiles() const { return (n_ + kTile - 1) / kTile; }
