@@ -11,6 +11,10 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   per_round <- em$bank + explore
   n_rounds <- max(1, floor(ev$remaining() / per_round))
   n_explore <- function(t) as.integer(round(2 * explore * max(0, 1 - (t - 1) / n_rounds)))
+  if (ev$remaining() < min(em$bank, 100))
+    arg_error("control$n_evals", sprintf(paste(
+      "(%.0f) leaves %.0f evaluations for EM after the mode search: raise it, or give the start",
+      "(`means`, `covs`) yourself"), ev$count() + ev$remaining(), ev$remaining()))
   rounds <- list()
   trace <- list()
   late <- NULL
@@ -44,7 +48,7 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   }
   points <- do.call(rbind, lapply(rounds, `[[`, "points"))
   log_p <- unlist(lapply(rounds, `[[`, "log_p"))
-  log_q_pool <- pooled_log_q(rounds)
+  log_q_pool <- pooled_log_q(rounds, mix, threads)
   # the fitted mixture: a few EM steps on the pooled, importance-weighted points of all rounds,
   # rather than the last round's alone (about n_rounds times less Monte Carlo noise)
   for (i in seq_len(em$final_steps)) {
@@ -56,25 +60,39 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
     bank = list(points = points, log_p = log_p,
                 component = rep(seq_along(rounds), vapply(rounds, function(r) length(r$log_p), 1L)),
                 log_q = dmixture(points, mix, log = TRUE, threads = threads),
-                log_q_proposal = log_q_pool),
+                log_q_proposal = log_q_pool,
+                log_q_round = unlist(lapply(rounds, `[[`, "log_q"))),
     trace = do.call(rbind, trace), late_mode = late,
     iterations = length(rounds), converged = TRUE, stalled = FALSE
   )
 }
 
 # The log density each pooled point is weighted against, so that p / q over all the rounds' points
-# is one importance sample: each round's points against their own proposal, the rounds weighted by
-# their importance ESS, q_eff = q_t n_t / (n alpha_t) with alpha_t = ESS_t / sum(ESS), so that
-# mean(p / q_eff) = sum_t alpha_t Z_t. Each round's proposal was fitted before its points were
-# drawn, so each round's estimate is unbiased. (The deterministic-mixture weights of AMIS, against
-# the average of all rounds' proposals, have less variance but are biased: later proposals are
-# fitted to earlier points, which then look likelier than they are, by about the mixture's number
-# of parameters over twice the number of points: in 20 dimensions log Z came out 0.17 low, 20
-# standard errors, and a mode's mass 0.017 off.)
-# A round drawn before a mode was found (a birth claiming over 1% of the mass) could not have put
-# points there: it is left out (alpha = 0), so that the rounds that cover every mode decide.
-pooled_log_q <- function(rounds) {
+# is one importance sample. Two ways:
+# * against the average of all rounds' proposals (the deterministic-mixture weights of AMIS,
+#   Cornuet et al. 2012): a region that only the later proposals cover counts for all rounds, so an
+#   arm that the first rounds missed is still weighted right. But later proposals are fitted to
+#   earlier points, which then look likelier than they are: log Z comes out low by about the
+#   mixture's number of parameters P over twice the number of points n (measured: 0.17, 20
+#   standard errors, with 20 components in 20 dimensions; a mode's mass 0.017 off);
+# * each round's points against their own proposal, the rounds weighted by their importance ESS:
+#   q_eff = q_t n_t / (n alpha_t), alpha_t = ESS_t / sum(ESS), so that mean(p / q_eff) =
+#   sum_t alpha_t Z_t. Each round's proposal was fitted before its points were drawn, so each
+#   round is unbiased where it covers the target; but a region only later rounds reach is
+#   undercounted (the moon's arms: its sd 15% low). A round drawn before a mode was found (a birth
+#   claiming over 1% of the mass) could not have put points there: it is left out (alpha = 0).
+# The first is used when its bias, P / (2 n), is below 0.005 nats (few components in few
+# dimensions), the second otherwise.
+pooled_log_q <- function(rounds, mixture, threads) {
   n_t <- vapply(rounds, function(r) length(r$log_p), numeric(1))
+  d <- ncol(mixture$means)
+  n_par <- length(mixture$weights) * (1 + d + d * (d + 1) / 2)
+  if (n_par / (2 * sum(n_t)) < 0.005) {
+    points <- do.call(rbind, lapply(rounds, `[[`, "points"))
+    log_q <- vapply(rounds, function(r) dmixture(points, r$proposal, log = TRUE, threads = threads),
+                    numeric(nrow(points)))
+    return(row_log_sum_exp(sweep(matrix(log_q, nrow(points)), 2, log(n_t / sum(n_t)), `+`)))
+  }
   share <- vapply(rounds, function(r) sum(r$births), numeric(1))
   after_last_birth <- seq_along(rounds) > max(c(0L, which(share > 0.01)))
   ess <- vapply(rounds, `[[`, numeric(1), "ess") * after_last_birth
@@ -93,11 +111,20 @@ search_more <- function(search, n, round, log_q_mix, mixture, log_z, threads) {
   }, gma_budget = function(e) NULL)  # a climb that would pass the budget is left
 }
 
+# How many components each of n_modes modes seeds: em$split, or by default 5, and up to 10 while
+# the mixture's parameters stay under 1% of the points a fit of n_evals draws (10 in two
+# dimensions at 20,000: the crescent of the moon needs them).
+components_per_mode <- function(em, d, n_modes, n_evals) {
+  if (!is.null(em$split)) return(em$split)
+  per_component <- 1 + d + d * (d + 1) / 2
+  max(5L, min(10L, as.integer(0.01 * n_evals / (per_component * n_modes))))
+}
+
 # The mixture with a newly found mode added: it takes the share of the total evidence that its
 # Laplace evidence claims beside the current estimate exp(log_z) of the rest, and is split as the
 # starting modes are.
 add_modes <- function(mixture, born, log_z, em) {
-  new <- with_family(split_modes(born$mixture, em$split), em$family, em$df)
+  new <- with_family(split_modes(born$mixture, em$split %||% 2L), em$family, em$df)
   combine_mixtures(mixture, new, stats::plogis(born$log_evidence - log_z))
 }
 
@@ -170,6 +197,7 @@ tempering_beta <- function(log_ratios, ess_min) {
 # mode cannot follow a curved or skewed mode; the copies give EM something to move.
 split_modes <- function(mixture, k) {
   if (k <= 1L) return(mixture)
+  k <- as.integer(k)
   d <- ncol(mixture$means)
   means <- NULL
   covs <- NULL

@@ -17,8 +17,14 @@ evaluation_counter <- function(target, threads, bounds = NULL, budget = Inf, pro
         stop(structure(class = c("gma_budget", "error", "condition"), list(
           message = sprintf("the budget of %.0f evaluations is spent", budget), call = NULL)))
       t0 <- proc.time()[["elapsed"]]
-      x <- to_natural(y, bounds)
-      out <- gma_evaluate(target, x, threads) + log_jacobian(y, bounds)
+      # a point with a non-finite coordinate (a search running off to infinity) is outside every
+      # support: -Inf, without troubling the density
+      finite <- rowSums(!is.finite(y)) == 0
+      out <- rep(-Inf, nrow(y))
+      if (any(finite)) {
+        yf <- y[finite, , drop = FALSE]
+        out[finite] <- gma_evaluate(target, to_natural(yf, bounds), threads) + log_jacobian(yf, bounds)
+      }
       seconds <<- seconds + proc.time()[["elapsed"]] - t0
       n <<- n + nrow(y)
       if (!is.null(bar)) utils::setTxtProgressBar(bar, min(n, budget))

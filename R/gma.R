@@ -160,7 +160,9 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   em <- control$em
   fit <- switch(method,
     wgma = fit_wgma(initial, per_comp, control$wgma, control$max_memory, threads, ev),
-    em = fit_em(if (is.null(laplace)) initial else split_modes(initial, em$split), em, threads, ev,
+    em = fit_em(if (is.null(laplace)) initial
+                else split_modes(initial, components_per_mode(em, d, length(initial$weights), control$n_evals)),
+                em, threads, ev,
                 search = search),
     lma = fit_lma(initial, em, threads, ev, n = ev$remaining())
   )
@@ -183,6 +185,23 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
       "use more evaluations or a start closer to the target"), is$pareto_k,
       if (importance) "the corrected draws may be far off"
       else "the evaluated points cover the target poorly, and so may the fitted mixture"))
+  if (method == "wgma" && !importance) warn_dropped_mass(fit, is)
+  late <- if (!is.null(fit$bank$log_q_round)) late_round_tail(fit$bank)
+  if (isTRUE(late[["pareto_k"]] > 0.7 && late[["index"]] > 0.9))
+    gma_warning("coverage", sprintf(paste(
+      "the last EM rounds' proposals still miss part of the target (their own importance weights",
+      "have Pareto k %.2f and tail index %.2f): the draws may be far off where they miss (the neck",
+      "of a funnel, a long tail); use more evaluations, or reparameterise the model"),
+      late[["pareto_k"]], late[["index"]]))
+  agreement <- if (!is.null(search)) mode_agreement(search, fit$bank$points, is$psis$log_weights)
+  if (isTRUE(agreement$unconfirmed_mass >= 0.02)) {
+    lone <- agreement$table[!agreement$table$confirmed, ]
+    gma_warning("modes", sprintf(paste(
+      "%d mode(s) holding %.2g of the mass were reached by only one of the mode search's two",
+      "independent screenings (%s): they were found by luck, and others like them may be",
+      "missing from the draws; raise gma_control(n_evals = ) or give a smaller `box`"),
+      nrow(lone), agreement$unconfirmed_mass, paste0("(", lone$location, ")", collapse = ", ")))
+  }
   if (!is.null(fit$late_mode))
     gma_warning("missed_mode", sprintf(paste(
       "the mode search found a mode at (%s) in the last EM rounds, too late to sample it: its",
@@ -192,14 +211,16 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   t_end <- proc.time()[["elapsed"]]
 
   structure(c(
-    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes,
+    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes, modes = agreement$table,
          # with W-GMA's refinement, the second stage's components are what the bank came from
          initial = if (!is.null(fit$refine)) fit$refine$initial else initial),
     fit[setdiff(names(fit), c("mixture", "timing", "per_comp", "late_mode"))],
     list(
       importance = importance,
       diagnostics = c(pareto_k = is$pareto_k, tail_ratio = is$psis$tail_ratio, ess = is$psis$ess,
-                      log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]]),
+                      log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]],
+                      unconfirmed_mass = agreement$unconfirmed_mass %||% NA_real_,
+                      late_tail_index = late[["index"]] %||% NA_real_),
       n_evals = ev$count(),
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
@@ -259,4 +280,20 @@ warn_ignored <- function(method, n_components, n_per_component, box_with_means) 
     if (!is.null(n_per_component)) unused("n_per_component", how)
   }
   if (box_with_means) unused("box", "`means` and `covs` give the components")
+}
+
+# W-GMA holds a component with a bank point where the target is zero at weight zero (its reverse KL
+# is infinite), so uncorrected draws miss the mass under components that straddle the support's
+# edge. Warns when the importance weights of the bank put more than 2% of the mass in the dropped
+# components' draws.
+warn_dropped_mass <- function(fit, is) {
+  dropped <- fit$infeasible[fit$bank$component]
+  if (!any(dropped)) return(invisible())
+  share <- sum(exp(is$psis$log_weights[dropped]))
+  if (share > 0.02)
+    gma_warning("support", sprintf(paste(
+      "%d of the %d components straddle the edge of the target's support (a bank point where",
+      "log p is -Inf) and were dropped: about %.2g of the target's mass lies in their draws and is",
+      "missing from draws of the fitted mixture; use importance = TRUE, or narrower components"),
+      sum(fit$infeasible), length(fit$infeasible), share))
 }

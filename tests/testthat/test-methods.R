@@ -64,7 +64,7 @@ fit_named <- function() {
 test_that("summary gives the importance diagnostics", {
   fit <- fit_named()
   s <- summary(fit)
-  expect_named(s$diagnostics, c("pareto_k", "tail_ratio", "ess", "log_z", "log_z_se"))
+  expect_named(s$diagnostics, c("pareto_k", "tail_ratio", "ess", "log_z", "log_z_se", "unconfirmed_mass", "late_tail_index"))
   # resampled draws carry the importance weights' effective sample size, here below their number
   ess <- fit$diagnostics[["ess"]]
   expect_lt(ess, nrow(fit$draws))
