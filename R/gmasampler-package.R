@@ -11,4 +11,5 @@
 #' @useDynLib gmasampler, .registration = TRUE
 #' @importFrom Rcpp sourceCpp
 #' @importFrom RcppParallel RcppParallelLibs defaultNumThreads
+#' @importFrom stats coef vcov
 NULL
