@@ -5,14 +5,15 @@ DEPS = Rcpp RcppEigen RcppParallel testthat
 # suggested packages whose tests are skipped without them: installed so that every test runs
 TEST_DEPS = posterior coda loo future future.apply mcmc mvtnorm
 BENCH_DEPS = mcmc
-# bench-all also runs the scripts that compare with LaplacesDemon
-BENCH_ALL_DEPS = mcmc LaplacesDemon
+# bench-all also runs the scripts that compare with LaplacesDemon and spacefillr's Sobol points
+BENCH_ALL_DEPS = mcmc LaplacesDemon spacefillr
 # README.Rmd runs a Metropolis reference (mcmc) beside its examples
 README_DEPS = knitr mcmc
 DOC_DEPS = roxygen2 knitr rmarkdown
 # every script that writes tables to bench/results/ but one: bench/make-references.R rewrites the
 # test fixture of reference moments with its table, so it runs on its own (make references)
-BENCH_SCRIPTS = bench/bench-core.R bench/bench-methods.R bench/bench-posteriors.R bench/stabilisers.R
+BENCH_SCRIPTS = bench/bench-core.R bench/bench-methods.R bench/bench-posteriors.R bench/stabilisers.R \
+  bench/space-filling.R
 KNIT_README = $(RSCRIPT) -e 'knitr::knit("README.Rmd", "README.md", quiet = TRUE)'
 
 .PHONY: deps install demo test bench bench-all readme references document check clean
