@@ -245,15 +245,15 @@ plot_em_trace <- function(x) {
   lz <- x$diagnostics[["log_z"]]
   se <- x$diagnostics[["log_z_se"]]
   graphics::plot(tr$round, tr$log_z, type = "n", xlab = "round", ylab = "log Z", main = "evidence by round",
-                 ylim = headroom(range(tr$log_z, lz - 2.5 * se, lz + 2.5 * se, finite = TRUE)))
+                 ylim = headroom(range(tr$log_z, lz - 2.5 * se, lz + 2.5 * se, finite = TRUE), 0.6))
   graphics::rect(graphics::par("usr")[1], lz - 2 * se, graphics::par("usr")[2], lz + 2 * se,
                  col = grDevices::adjustcolor("firebrick", 0.15), border = NA)
   graphics::abline(h = lz, col = "firebrick")
   graphics::lines(tr$round, tr$log_z, type = "b", pch = 16)
-  graphics::legend("top", c("round's estimate", "pooled log Z", "pooled +- 2 se"),
+  graphics::legend("topleft", c("round", "pooled", "pooled \u00b1 2 se"),
                    lty = c(1, 1, NA), pch = c(16, NA, 15), col = c("black", "firebrick",
                    grDevices::adjustcolor("firebrick", 0.3)), pt.cex = c(1, 1, 2), bty = "n",
-                   cex = 0.7, ncol = 3L)
+                   cex = 0.75)
   # the rounds' sizes (the last round takes what is left of the budget)
   bank <- tabulate(x$bank$component, nrow(tr))
   graphics::plot(tr$round, tr$ess / ifelse(bank > 0, bank, NA), type = "b", pch = 16, ylim = c(0, 1),
@@ -272,7 +272,7 @@ plot_marginal_1d <- function(x, target) {
     p / (sum(p) * diff(grid[1:2]))
   }
   graphics::plot(h, freq = FALSE, col = "grey85", border = "white", main = "draws",
-                 xlab = colnames(x$draws)[1], ylim = headroom(c(0, h$density, mix, p), 0.15))
+                 xlab = colnames(x$draws)[1], ylim = headroom(c(0, h$density, mix, p), 0.25))
   key <- list(text = "draws", col = "grey70", lty = NA, pch = 15)
   if (!is.null(mix)) {
     graphics::lines(grid, mix, col = "steelblue", lwd = 2)
