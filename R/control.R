@@ -330,12 +330,13 @@ apply_deprecated <- function(old, groups, given) {
   groups
 }
 
-deprecation_message <- function(old, new) {
+# `what` names the deprecated thing as a user wrote it: a setting of gma_control() unless told.
+deprecation_message <- function(old, new, what = sprintf("gma_control(%s = )", old)) {
   if (isTRUE(the$deprecated[[old]])) return(invisible())
   the$deprecated[[old]] <- TRUE
   message(structure(class = c("gma_deprecated", "message", "condition"), list(
-    message = sprintf("gma_control(%s = ) is deprecated and will be removed in gmasampler 0.4.0: use %s\n",
-                      old, new), call = NULL)))
+    message = sprintf("%s is deprecated and will be removed in gmasampler 0.4.0: use %s\n",
+                      what, new), call = NULL)))
 }
 
 # A number in (0, 1].

@@ -32,6 +32,6 @@ mode_agreement <- function(search, points, log_weights) {
 # right.)
 late_round_tail <- function(bank) {
   late <- bank$component > max(bank$component) / 2
-  p <- psis(bank$log_p[late] - bank$log_q_round[late])
+  p <- gma_psis(bank$log_p[late] - bank$log_q_round[late])
   c(pareto_k = p$pareto_k, index = log(p$tail_ratio) / log(p$tail_length))
 }

@@ -79,6 +79,8 @@
 #'   `"systematic"` (one uniform shared by all strata; counts within one) or `"multinomial"`
 #'   (independent labels). All three are unbiased.
 #' @param control a [gma_control()] list (or a plain list of its arguments).
+#' @param seed a whole number: the fit is then the one `set.seed(seed)` before the call gives,
+#'   and R's random number stream is left as it was. `NULL` (default) uses the stream as it is.
 #' @inheritParams gma_evaluate
 #' @return An object of class `gma_fit`, a list with
 #'   * `draws`: an `n_draws x d` matrix, one draw a row, with parameter names;
@@ -118,8 +120,12 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
                        n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
                        vectorized = FALSE, data = NULL, evaluator = c("sequential", "future"),
-                       threads = NULL, control = gma_control()) {
+                       threads = NULL, seed = NULL, control = gma_control()) {
   call <- match.call()
+  if (!is.null(seed)) {
+    rng_before <- set_seed(seed)
+    on.exit(restore_rng(rng_before), add = TRUE)
+  }
   t_start <- proc.time()[["elapsed"]]
   target <- gma_target(log_density, vectorized = vectorized, data = data, evaluator = evaluator)
   method <- match_choice(method, c("em", "wgma", "lma"), "method")

@@ -1,8 +1,18 @@
 # Small helpers shared across the package.
 
-# The package's session state (deprecation messages already shown).
+# The package's session state (deprecation and other messages already shown).
 the <- new.env(parent = emptyenv())
 the$deprecated <- list()
+the$shown <- list()
+
+# A message of class `class` shown once a session (per `key`), so that a note a user needs once
+# does not repeat in every loop.
+message_once <- function(key, class, text) {
+  if (isTRUE(the$shown[[key]])) return(invisible())
+  the$shown[[key]] <- TRUE
+  message(structure(class = c(class, "message", "condition"), list(message = paste0(text, "\n"),
+                                                                   call = NULL)))
+}
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
 

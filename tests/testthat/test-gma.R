@@ -283,3 +283,15 @@ test_that("the memory limit stops the fit before the density is evaluated", {
                "log-pdf matrix needs more than the memory limit.*raise gma_control\\(max_memory")
   expect_equal(calls, 0)
 })
+
+test_that("seed gives the draws of set.seed(seed) and leaves R's random stream alone", {
+  f <- function(x) -rowSums(x^2) / 2
+  set.seed(11)
+  by_set_seed <- gma_sample(f, vectorized = TRUE, dim = 2, control = gma_control(n_evals = 2000))
+  set.seed(99)
+  before <- .Random.seed
+  by_seed <- gma_sample(f, vectorized = TRUE, dim = 2, control = gma_control(n_evals = 2000), seed = 11)
+  expect_identical(by_seed$draws, by_set_seed$draws)
+  expect_identical(.Random.seed, before)
+  expect_error(gma_sample(f, vectorized = TRUE, dim = 2, seed = NA), "`seed` must be a whole number")
+})
