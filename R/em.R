@@ -48,11 +48,13 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   }
   points <- do.call(rbind, lapply(rounds, `[[`, "points"))
   log_p <- unlist(lapply(rounds, `[[`, "log_p"))
-  log_q_pool <- pooled_log_q(rounds, mix, threads)
+  pool <- pooled_log_q(rounds, mix, threads)
+  log_q_pool <- pool$log_q
   # the fitted mixture: a few EM steps on the pooled, importance-weighted points of all rounds,
   # rather than the last round's alone (about n_rounds times less Monte Carlo noise)
+  points_t <- t(points)
   for (i in seq_len(em$final_steps)) {
-    step <- gma_em_step(t(points), log_p, mix, log_q_pool, 1, options, threads)
+    step <- gma_em_step(points_t, log_p, mix, log_q_pool, 1, options, threads)
     mix <- step_mixture(step, mix, em$prune)
   }
   list(
@@ -60,7 +62,7 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
     bank = list(points = points, log_p = log_p,
                 component = rep(seq_along(rounds), vapply(rounds, function(r) length(r$log_p), 1L)),
                 log_q = dmixture(points, mix, log = TRUE, threads = threads),
-                log_q_proposal = log_q_pool,
+                log_q_proposal = log_q_pool, log_q_own_pool = pool$own,
                 log_q_round = unlist(lapply(rounds, `[[`, "log_q"))),
     trace = do.call(rbind, trace), late_mode = late,
     iterations = length(rounds), converged = TRUE, stalled = FALSE
@@ -82,17 +84,23 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
 #   undercounted (the moon's arms: its sd 15% low). A round drawn before a mode was found (a birth
 #   claiming over 1% of the mass) could not have put points there: it is left out (alpha = 0).
 # The first is used when its bias, P / (2 n), is below 0.005 nats (few components in few
-# dimensions), the second otherwise.
+# dimensions), the second otherwise. Both come back (log_q, own): the gap between their log
+# evidences is part of its stated error (see gma_sample()).
 pooled_log_q <- function(rounds, mixture, threads) {
   n_t <- vapply(rounds, function(r) length(r$log_p), numeric(1))
   d <- ncol(mixture$means)
   n_par <- length(mixture$weights) * (1 + d + d * (d + 1) / 2)
-  if (n_par / (2 * sum(n_t)) < 0.005) {
-    points <- do.call(rbind, lapply(rounds, `[[`, "points"))
-    log_q <- vapply(rounds, function(r) dmixture(points, r$proposal, log = TRUE, threads = threads),
-                    numeric(nrow(points)))
-    return(row_log_sum_exp(sweep(matrix(log_q, nrow(points)), 2, log(n_t / sum(n_t)), `+`)))
-  }
+  own <- own_round_log_q(rounds, n_t)
+  if (n_par / (2 * sum(n_t)) >= 0.005) return(list(log_q = own, own = own))
+  # the average proposal is itself a mixture: every round's components, weighted by the round's
+  # share of the points
+  average <- Reduce(function(a, t) combine_mixtures(a, rounds[[t]]$proposal, n_t[t] / sum(n_t[seq_len(t)])),
+                    seq_along(rounds)[-1L], rounds[[1L]]$proposal)
+  list(log_q = dmixture(do.call(rbind, lapply(rounds, `[[`, "points")), average, log = TRUE, threads = threads),
+       own = own)
+}
+
+own_round_log_q <- function(rounds, n_t) {
   share <- vapply(rounds, function(r) sum(r$births), numeric(1))
   after_last_birth <- seq_along(rounds) > max(c(0L, which(share > 0.01)))
   ess <- vapply(rounds, `[[`, numeric(1), "ess") * after_last_birth

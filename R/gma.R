@@ -175,6 +175,12 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   ev$done(complete = TRUE)
 
   is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
+  if (!is.null(fit$bank$log_q_own_pool)) {
+    # the two ways of pooling the rounds err in different directions (em.R, pooled_log_q()): their
+    # gap joins the stated standard error of log Z
+    own <- log_evidence(fit$bank$log_p - fit$bank$log_q_own_pool)[["log_z"]]
+    is$log_z[["se"]] <- sqrt(is$log_z[["se"]]^2 + (is$log_z[["log_z"]] - own)^2)
+  }
   n_draws <- if (is.null(n_draws)) nrow(fit$bank$points) else check_count(n_draws, "n_draws")
   bank_draws <- if (importance) {
     fit$bank$points[resample_weights(is$psis$log_weights, n_draws, resampling), , drop = FALSE]

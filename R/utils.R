@@ -24,7 +24,7 @@ log_sum_exp <- function(x) {
 
 # log_sum_exp of each row of a matrix.
 row_log_sum_exp <- function(m) {
-  mx <- apply(m, 1L, max)
+  mx <- m[cbind(seq_len(nrow(m)), max.col(m, "first"))]
   ok <- is.finite(mx)
   out <- mx
   out[ok] <- mx[ok] + log(rowSums(exp(m[ok, , drop = FALSE] - mx[ok])))

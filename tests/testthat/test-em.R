@@ -263,9 +263,9 @@ test_that("pooling: against the rounds' average proposal when it is unbiased eno
          proposal = q, ess = 1000)
   })
   log_p <- unlist(lapply(rounds, `[[`, "log_p"))
-  few <- gmasampler:::pooled_log_q(rounds, mix, 1L)           # 14 parameters, 4,000 points
+  few <- gmasampler:::pooled_log_q(rounds, mix, 1L)$log_q     # 14 parameters, 4,000 points
   many <- gma_mixture(NULL, matrix(rnorm(60), 30), diag(2))    # 180 parameters: each round's own
-  own <- gmasampler:::pooled_log_q(rounds, many, 1L)
+  own <- gmasampler:::pooled_log_q(rounds, many, 1L)$log_q
   average <- gmasampler:::row_log_sum_exp(cbind(dmixture(do.call(rbind, lapply(rounds, `[[`, "points")),
                                                          rounds[[1]]$proposal, log = TRUE),
                                                 dmixture(do.call(rbind, lapply(rounds, `[[`, "points")),
@@ -278,7 +278,7 @@ test_that("pooling: against the rounds' average proposal when it is unbiased eno
   }
   # a round before a birth that claimed over 1% of the mass is left out of the own-round pool
   rounds[[1]]$births <- 0.3
-  expect_equal(gmasampler:::pooled_log_q(rounds, many, 1L)[1:2000], rep(Inf, 2000))
+  expect_equal(gmasampler:::pooled_log_q(rounds, many, 1L)$log_q[1:2000], rep(Inf, 2000))
 })
 
 test_that("the mode search goes on during EM: a narrow mode that the first screening misses is found later", {
