@@ -47,6 +47,9 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'
 #' @param ... not used: a name not listed here is an error that names it.
 #' @param bank,max_rounds the points drawn in each EM round and the largest number of rounds.
+#'   `bank = NULL` takes 1,000, or more when `max_rounds` rounds of 1,000 would leave the budget
+#'   unspent, so that the rounds spend it: the budget is what a fit uses, unless `max_rounds` is
+#'   set lower on purpose (the fit's `stopped` says which ended it).
 #' @param min_component_ess,shrink a component is re-estimated only when its own effective sample
 #'   size reaches `min_component_ess` (`NULL`: `d + 1`), and its new covariance leans on the
 #'   previous one with `shrink` pseudo-observations (`NULL`: 0.3 times `d * (d + 3) / 2`, a
@@ -85,14 +88,14 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #' @examples
 #' em_control(bank = 2000, family = "t", df = 5)
 #' @export
-em_control <- function(..., bank = 1000L, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
+em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
                        target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = NULL,
                        defensive = 0.1, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
                        family = c("gaussian", "t"), df = NULL, explore = 0.15) {
   no_unknown_settings(list(...), names(formals(em_control)), "em_control")
   family <- match_choice(family, c("gaussian", "t"), "family")
   structure(list(
-    bank = check_count(bank, "bank", min = 10),
+    bank = if (!is.null(bank)) check_count(bank, "bank", min = 10),
     max_rounds = check_count(max_rounds, "max_rounds"),
     min_component_ess = if (!is.null(min_component_ess)) check_number(min_component_ess, "min_component_ess", min = 0),
     shrink = if (!is.null(shrink)) check_number(shrink, "shrink", min = 0),

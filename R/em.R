@@ -7,11 +7,15 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   mix <- with_family(start, em$family, em$df)
   # exploration is front-loaded, twice the average at the start falling to none at the end: a mode
   # found early is sampled by more rounds
-  explore <- if (is.null(search) || !search$boxed) 0 else em$explore * em$bank
-  per_round <- em$bank + explore
+  explore_share <- if (is.null(search) || !search$boxed) 0 else em$explore
+  # banks large enough that max_rounds of them spend the budget
+  bank_size <- em$bank %||%
+    max(1000L, as.integer(ceiling(ev$remaining() / (em$max_rounds * (1 + explore_share)))))
+  explore <- explore_share * bank_size
+  per_round <- bank_size + explore
   n_rounds <- max(1, floor(ev$remaining() / per_round))
   n_explore <- function(t) as.integer(round(2 * explore * max(0, 1 - (t - 1) / n_rounds)))
-  if (ev$remaining() < min(em$bank, 100))
+  if (ev$remaining() < min(bank_size, 100))
     arg_error("control$n_evals", sprintf(paste(
       "(%.0f) leaves %.0f evaluations for EM after the mode search: raise it, or give the start",
       "(`means`, `covs`) yourself"), ev$count() + ev$remaining(), ev$remaining()))
@@ -19,9 +23,9 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   trace <- list()
   late <- NULL
   # as many rounds as the budget pays for, up to max_rounds; the last one takes what is left
-  while (length(rounds) < em$max_rounds && ev$remaining() >= min(em$bank, 100)) {
+  while (length(rounds) < em$max_rounds && ev$remaining() >= min(bank_size, 100)) {
     t <- length(rounds) + 1L
-    bank <- if (ev$remaining() < em$bank + per_round) ev$remaining() else em$bank
+    bank <- if (ev$remaining() < bank_size + per_round) ev$remaining() else bank_size
     round <- em_round(mix, em, bank, ev, threads, sprintf("EM round %d", t))
     log_ratios <- round$log_p - round$log_q
     beta <- tempering_beta(log_ratios, em$target_ess * bank)
@@ -65,7 +69,9 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
                 log_q_proposal = log_q_pool, log_q_own_pool = pool$own,
                 log_q_round = unlist(lapply(rounds, `[[`, "log_q"))),
     trace = do.call(rbind, trace), late_mode = late,
-    iterations = length(rounds), converged = TRUE, stalled = FALSE
+    iterations = length(rounds), converged = TRUE, stalled = FALSE,
+    # why the rounds ended: the budget was spent, or max_rounds came first
+    stopped = if (ev$remaining() < min(bank_size, 100)) "budget" else "max_rounds"
   )
 }
 

@@ -69,6 +69,11 @@
 #' @param n_components the number of components `N` of W-GMA's default design.
 #' @param n_per_component W-GMA's bank size per component `M` (default 100); the density is evaluated `N * M`
 #'   times.
+#' @param n_evals the budget of density evaluations, a hard upper bound on every path (the mode
+#'   search included); default `gma_control()`'s `n_evals` (20,000). EM and LMA spend it all
+#'   (EM's rounds grow to do so, see [em_control()]; `fit$stopped` says whether the budget or
+#'   `max_rounds` ended them). For W-GMA it sets `n_per_component` when that is not given, and
+#'   must cover it when it is.
 #' @param n_draws the number of draws returned; default the number of evaluated points kept.
 #' @param method `"em"`, `"lma"` or `"wgma"`: see Methods.
 #' @param importance resample the evaluated points by their Pareto-smoothed importance weights
@@ -117,7 +122,7 @@
 gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NULL,
                        lower = NULL, upper = NULL,
                        means = NULL, covs = NULL, n_components = NULL, n_per_component = NULL,
-                       n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
+                       n_evals = NULL, n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
                        vectorized = FALSE, data = NULL, evaluator = c("sequential", "future"),
                        threads = NULL, seed = NULL, control = gma_control()) {
@@ -132,9 +137,9 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   importance <- if (is.null(importance)) method != "wgma" else check_flag(importance, "importance")
   resampling <- match_choice(resampling, c("stratified", "systematic", "multinomial"), "resampling")
   control <- as_control(control)
+  if (!is.null(n_evals)) control$n_evals <- check_count(n_evals, "n_evals")
   threads <- check_threads(threads)
   warn_ignored(method, n_components, n_per_component, !is.null(means) && !is.null(box))
-  per_comp <- if (method == "wgma") check_count(n_per_component %||% 100L, "n_per_component")
   d <- infer_dim(dim, init, box, means)
   nm <- param_names(d, if (!is.null(names(init))) names(init) else
     if (!is.null(colnames(means))) colnames(means) else if (is.matrix(box)) rownames(box))
@@ -146,6 +151,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   # fixed components need no evaluation; the mode search evaluates through the counter
   fixed <- method == "wgma" || !is.null(means)
   initial <- if (fixed) initial_mixture(d, init, scale, box, means, covs, n_components)
+  per_comp <- if (method == "wgma") wgma_bank_size(n_per_component, n_evals, length(initial$weights), control$wgma)
   expected <- if (method == "wgma") {
     per_comp * length(initial$weights) * (1 + control$wgma$refine)  # a refinement draws a second bank
   } else control$n_evals
@@ -233,7 +239,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
                       log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]],
                       unconfirmed_mass = agreement$unconfirmed_mass %||% NA_real_,
                       late_tail_index = late[["index"]] %||% NA_real_),
-      n_evals = ev$count(),
+      n_evals = ev$count(), budget = if (method != "wgma") control$n_evals,
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
       control = control, call = call
@@ -308,4 +314,21 @@ warn_dropped_mass <- function(fit, is) {
       "log p is -Inf) and were dropped: about %.2g of the target's mass lies in their draws and is",
       "missing from draws of the fitted mixture; use importance = TRUE, or narrower components"),
       sum(fit$infeasible), length(fit$infeasible), share))
+}
+
+# W-GMA's bank per component: n_per_component (default 100), or with n_evals alone what spends it;
+# both given must fit.
+wgma_bank_size <- function(n_per_component, n_evals, n_comp, wgma) {
+  banks <- n_comp * (1 + wgma$refine)  # a refinement draws a second bank
+  if (is.null(n_per_component)) {
+    if (is.null(n_evals)) return(100L)
+    per_comp <- floor(n_evals / banks)
+    if (per_comp < 1) arg_error("n_evals", sprintf("(%d) is below the %d components' one point each", n_evals, banks))
+    return(as.integer(per_comp))
+  }
+  per_comp <- check_count(n_per_component, "n_per_component")
+  if (!is.null(n_evals) && per_comp * banks > n_evals)
+    arg_error("n_evals", sprintf("(%d) is below the %.0f evaluations of %d components x %d bank points",
+                                 n_evals, per_comp * banks, n_comp * (1 + wgma$refine), per_comp))
+  per_comp
 }

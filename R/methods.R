@@ -68,9 +68,10 @@ fit_header <- function(x) {
                    k, effective_components(x$mixture$weights), length(x$bank$log_p) %/% k, x$iterations,
                    if (isTRUE(x$stalled)) "converged (weights stopped moving)" else if (x$converged) "converged" else "not converged",
                    if (!is.null(x$trace$final)) x$trace$final[["gap"]] else utils::tail(c(NA, x$trace$gap), 1L)),
-    em = sprintf("EM-GMA: %d rounds of %d points, %d components (effective %.1f)%s", x$iterations,
+    em = sprintf("EM-GMA: %d rounds of %d points, %d components (effective %.1f)%s; %s", x$iterations,
                  length(x$bank$log_p) %/% x$iterations, k, effective_components(x$mixture$weights),
-                 if (!is.null(x$laplace)) sprintf(", started from %d mode(s)", nrow(x$laplace)) else ""),
+                 if (!is.null(x$laplace)) sprintf(", started from %d mode(s)", nrow(x$laplace)) else "",
+                 if (identical(x$stopped, "max_rounds")) "stopped at max_rounds" else "the budget spent"),
     lma = sprintf("LMA: %d mode(s), Laplace mixture checked on %d points", k, length(x$bank$log_p)))
   diag <- x$diagnostics
   c(sprintf("<gma_fit> %d draws of %d parameter(s), %s", nrow(x$draws), d,
@@ -78,7 +79,12 @@ fit_header <- function(x) {
     fit_line,
     sprintf("importance weights: Pareto k %.2f, ESS %.0f; log Z %.4f (se %.2g)",
             diag[["pareto_k"]], diag[["ess"]], diag[["log_z"]], diag[["log_z_se"]]),
-    sprintf("%d density evaluations; %.2f s (%.2f s evaluating the density)", x$n_evals,
+    if (!is.null(x$modes))
+      sprintf("modes: %d, %s", nrow(x$modes),
+              if (all(x$modes$confirmed)) "each reached by both independent screenings"
+              else sprintf("%.2g of the mass in modes one screening missed", diag[["unconfirmed_mass"]])),
+    sprintf("%d density evaluations%s; %.2f s (%.2f s evaluating the density)", x$n_evals,
+            if (!is.null(x$budget)) sprintf(" of a budget of %d", x$budget) else "",
             x$timing[["total"]], x$timing[["evaluation"]]))
 }
 

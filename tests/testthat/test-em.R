@@ -338,3 +338,34 @@ test_that("the evaluation budget is a hard bound", {
   expect_error(gma_sample(function(x) -sum(x^2) / 2, dim = 3, control = gma_control(n_evals = 150)),
                "`control\\$n_evals` \\(150\\) leaves")
 })
+
+test_that("a large budget is spent, not cut at max_rounds, and the fit says what ended it", {
+  f <- function(x) -rowSums(x^2) / 2
+  set.seed(test_seed(61))
+  big <- gma_sample(f, vectorized = TRUE, dim = 2, n_evals = 1e5)  # 0.2.0 stopped at about 47,000
+  expect_lte(big$n_evals, 1e5)
+  expect_gt(big$n_evals, 1e5 - 1000)
+  expect_equal(big$budget, 1e5)
+  expect_identical(big$stopped, "budget")
+  expect_match(capture.output(print(big)), "of a budget of 100000", all = FALSE)
+  # n_evals = overrides control$n_evals; max_rounds set low on purpose ends the rounds first
+  set.seed(test_seed(62))
+  capped <- gma_sample(f, vectorized = TRUE, dim = 2, n_evals = 8000,
+                       control = gma_control(n_evals = 50000, em = em_control(bank = 1000, max_rounds = 3)))
+  expect_identical(capped$stopped, "max_rounds")
+  expect_lt(capped$n_evals, 8000)
+  expect_equal(capped$budget, 8000)
+  expect_match(capture.output(print(capped)), "stopped at max_rounds", all = FALSE)
+})
+
+test_that("W-GMA's bank follows n_evals", {
+  f <- function(x) -x^2 / 2
+  set.seed(test_seed(63))
+  fit <- gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_evals = 1000, vectorized = TRUE)
+  expect_lte(fit$n_evals, 1000)
+  expect_gt(fit$n_evals, 900)
+  expect_error(gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_per_component = 100,
+                          n_evals = 1000, vectorized = TRUE), "`n_evals` \\(1000\\) is below the 2000 evaluations")
+  expect_error(gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_evals = 10,
+                          vectorized = TRUE), "`n_evals`")
+})
