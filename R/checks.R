@@ -67,10 +67,35 @@ check_finite_vector <- function(x, name, len = NULL) {
   as.numeric(x)
 }
 
-# Threads: NULL means getOption("gmasampler.threads"), else all of RcppParallel's default.
+# Threads: NULL takes the option gmasampler.threads, else the environment variable
+# GMASAMPLER_THREADS, else RCPP_PARALLEL_NUM_THREADS (which RcppParallel::setThreadOptions() sets),
+# else 2, as parallel's mc.cores does: all cores by default would take a shared machine's cores
+# from under its other jobs (and CRAN allows 2).
 check_threads <- function(threads) {
-  if (is.null(threads)) threads <- getOption("gmasampler.threads", defaultNumThreads())
+  if (is.null(threads)) threads <- default_threads()
   check_count(threads, "threads")
+}
+
+default_threads <- function() {
+  from_env <- function(var) {
+    v <- suppressWarnings(as.numeric(Sys.getenv(var)))
+    if (!is.na(v)) v
+  }
+  getOption("gmasampler.threads") %||% from_env("GMASAMPLER_THREADS") %||%
+    from_env("RCPP_PARALLEL_NUM_THREADS") %||% min(2L, defaultNumThreads())
+}
+
+# Sets the seed of R's RNG (`set.seed(seed)`) and returns the state before, for restore_rng().
+set_seed <- function(seed) {
+  if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed != round(seed))
+    arg_error("seed", sprintf("must be a whole number, not %s", describe(seed)))
+  old <- if (exists(".Random.seed", globalenv(), inherits = FALSE)) get(".Random.seed", globalenv())
+  set.seed(seed)
+  old
+}
+
+restore_rng <- function(old) {
+  if (is.null(old)) rm(".Random.seed", envir = globalenv()) else assign(".Random.seed", old, globalenv())
 }
 
 match_choice <- function(x, choices, name) {

@@ -52,6 +52,9 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'
 #' @param ... not used: a name not listed here is an error that names it.
 #' @param bank,max_rounds the points drawn in each EM round and the largest number of rounds.
+#'   `bank = NULL` takes 1,000, or more when `max_rounds` rounds of 1,000 would leave the budget
+#'   unspent, so that the rounds spend it: the budget is what a fit uses, unless `max_rounds` is
+#'   set lower on purpose (the fit's `stopped` says which ended it).
 #' @param min_component_ess,shrink a component is re-estimated only when its own effective sample
 #'   size reaches `min_component_ess` (`NULL`: `d + 1`), and its new covariance leans on the
 #'   previous one with `shrink` pseudo-observations (`NULL`: 0.3 times `d * (d + 3) / 2`, a
@@ -65,7 +68,10 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   `ridge` times the mean variance is added to the diagonal.
 #' @param prune components whose weight falls below this are dropped between rounds.
 #' @param split when EM starts from the mode search, each mode seeds this many components: its
-#'   Laplace component and copies moved one standard deviation along its principal axes.
+#'   Laplace component and copies moved one standard deviation along its principal axes (one
+#'   Gaussian cannot follow a curved or skewed mode; the copies give EM something to move). `NULL`
+#'   takes 5, or up to 10 while the mixture's parameters stay under 1% of `n_evals` (10 in two
+#'   dimensions at 20,000 evaluations).
 #' @param defensive,defensive_scale,defensive_df each round draws its bank from the mixture plus a
 #'   defensive component of weight `defensive`: a multivariate t with `defensive_df` degrees of
 #'   freedom, the mixture's overall mean and its overall covariance times `defensive_scale^2`.
@@ -87,14 +93,14 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #' @examples
 #' em_control(bank = 2000, family = "t", df = 5)
 #' @export
-em_control <- function(..., bank = 1000L, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
-                       target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = 5L,
+em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
+                       target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = NULL,
                        defensive = 0.1, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
                        family = c("gaussian", "t"), df = NULL, explore = 0.15) {
   no_unknown_settings(list(...), names(formals(em_control)), "em_control")
   family <- match_choice(family, c("gaussian", "t"), "family")
   structure(list(
-    bank = check_count(bank, "bank", min = 10),
+    bank = if (!is.null(bank)) check_count(bank, "bank", min = 10),
     max_rounds = check_count(max_rounds, "max_rounds"),
     min_component_ess = if (!is.null(min_component_ess)) check_number(min_component_ess, "min_component_ess", min = 0),
     shrink = if (!is.null(shrink)) check_number(shrink, "shrink", min = 0),
@@ -102,7 +108,7 @@ em_control <- function(..., bank = 1000L, max_rounds = 40L, min_component_ess = 
     eig_floor = check_number(eig_floor, "eig_floor", min = 0, max = 1),
     ridge = check_number(ridge, "ridge", min = 0),
     prune = check_number(prune, "prune", min = 0, max = 0.5),
-    split = check_count(split, "split"),
+    split = if (!is.null(split)) check_count(split, "split"),
     defensive = check_number(defensive, "defensive", min = 0, max = 0.9),
     defensive_scale = check_number(defensive_scale, "defensive_scale", min = 1),
     defensive_df = check_number(defensive_df, "defensive_df", min = 0, open_min = TRUE),
@@ -257,19 +263,23 @@ weight_fit_options <- function(wgma) {
 #'   optimisers (it finishes the mode it is on).
 #' @param max_modes the most modes kept.
 #' @param inflate the Laplace covariances are multiplied by this, so that the components cover
-#'   the target's tails.
+#'   the target's tails. `NULL` takes `1 + sqrt(2 log(2) / d)` in `d` dimensions (1.83 in two,
+#'   1.37 in ten, 1.08 in two hundred): a Gaussian proposal whose covariance is `c` times the
+#'   target's loses a factor `(c / sqrt(2c - 1))^d` of its effective sample size, so a fixed
+#'   inflation that is harmless in two dimensions leaves no effective sample in two hundred; this
+#'   one loses at most half.
 #' @return A list of class `gma_lma_control`.
 #' @examples
 #' lma_control(starts = 20, max_modes = 20)
 #' @export
-lma_control <- function(..., screen = NULL, starts = 10L, budget = 0.5, max_modes = 10L, inflate = 1.5) {
+lma_control <- function(..., screen = NULL, starts = 10L, budget = 0.5, max_modes = 10L, inflate = NULL) {
   no_unknown_settings(list(...), names(formals(lma_control)), "lma_control")
   structure(list(
     screen = if (!is.null(screen)) check_count(screen, "screen"),
     starts = check_count(starts, "starts"),
     budget = check_number(budget, "budget", min = 0, max = 1),
     max_modes = check_count(max_modes, "max_modes"),
-    inflate = check_number(inflate, "inflate", min = 0, open_min = TRUE)
+    inflate = if (!is.null(inflate)) check_number(inflate, "inflate", min = 0, open_min = TRUE)
   ), class = "gma_lma_control")
 }
 
@@ -332,12 +342,13 @@ apply_deprecated <- function(old, groups, given) {
   groups
 }
 
-deprecation_message <- function(old, new) {
+# `what` names the deprecated thing as a user wrote it: a setting of gma_control() unless told.
+deprecation_message <- function(old, new, what = sprintf("gma_control(%s = )", old)) {
   if (isTRUE(the$deprecated[[old]])) return(invisible())
   the$deprecated[[old]] <- TRUE
   message(structure(class = c("gma_deprecated", "message", "condition"), list(
-    message = sprintf("gma_control(%s = ) is deprecated and will be removed in gmasampler 0.4.0: use %s\n",
-                      old, new), call = NULL)))
+    message = sprintf("%s is deprecated and will be removed in gmasampler 0.4.0: use %s\n",
+                      what, new), call = NULL)))
 }
 
 # A number in (0, 1].

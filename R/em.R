@@ -7,17 +7,25 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   mix <- with_family(start, em$family, em$df)
   # exploration is front-loaded, twice the average at the start falling to none at the end: a mode
   # found early is sampled by more rounds
-  explore <- if (is.null(search) || !search$boxed) 0 else em$explore * em$bank
-  per_round <- em$bank + explore
+  explore_share <- if (is.null(search) || !search$boxed) 0 else em$explore
+  # banks large enough that max_rounds of them spend the budget
+  bank_size <- em$bank %||%
+    max(1000L, as.integer(ceiling(ev$remaining() / (em$max_rounds * (1 + explore_share)))))
+  explore <- explore_share * bank_size
+  per_round <- bank_size + explore
   n_rounds <- max(1, floor(ev$remaining() / per_round))
   n_explore <- function(t) as.integer(round(2 * explore * max(0, 1 - (t - 1) / n_rounds)))
+  if (ev$remaining() < min(bank_size, 100))
+    arg_error("control$n_evals", sprintf(paste(
+      "(%.0f) leaves %.0f evaluations for EM after the mode search: raise it, or give the start",
+      "(`means`, `covs`) yourself"), ev$count() + ev$remaining(), ev$remaining()))
   rounds <- list()
   trace <- list()
   late <- NULL
   # as many rounds as the budget pays for, up to max_rounds; the last one takes what is left
-  while (length(rounds) < em$max_rounds && ev$remaining() >= min(em$bank, 100)) {
+  while (length(rounds) < em$max_rounds && ev$remaining() >= min(bank_size, 100)) {
     t <- length(rounds) + 1L
-    bank <- if (ev$remaining() < em$bank + per_round) ev$remaining() else em$bank
+    bank <- if (ev$remaining() < bank_size + per_round) ev$remaining() else bank_size
     round <- em_round(mix, em, bank, ev, threads, sprintf("EM round %d", t))
     log_ratios <- round$log_p - round$log_q
     beta <- tempering_beta(log_ratios, em$target_ess * bank)
@@ -44,11 +52,13 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   }
   points <- do.call(rbind, lapply(rounds, `[[`, "points"))
   log_p <- unlist(lapply(rounds, `[[`, "log_p"))
-  log_q_pool <- pooled_log_q(rounds)
+  pool <- pooled_log_q(rounds, mix, threads)
+  log_q_pool <- pool$log_q
   # the fitted mixture: a few EM steps on the pooled, importance-weighted points of all rounds,
   # rather than the last round's alone (about n_rounds times less Monte Carlo noise)
+  points_t <- t(points)
   for (i in seq_len(em$final_steps)) {
-    step <- gma_em_step(t(points), log_p, mix, log_q_pool, 1, options, threads)
+    step <- gma_em_step(points_t, log_p, mix, log_q_pool, 1, options, threads)
     mix <- step_mixture(step, mix, em$prune)
   }
   list(
@@ -56,25 +66,47 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
     bank = list(points = points, log_p = log_p,
                 component = rep(seq_along(rounds), vapply(rounds, function(r) length(r$log_p), 1L)),
                 log_q = dmixture(points, mix, log = TRUE, threads = threads),
-                log_q_proposal = log_q_pool),
+                log_q_proposal = log_q_pool, log_q_own_pool = pool$own,
+                log_q_round = unlist(lapply(rounds, `[[`, "log_q"))),
     trace = do.call(rbind, trace), late_mode = late,
-    iterations = length(rounds), converged = TRUE, stalled = FALSE
+    iterations = length(rounds), converged = TRUE, stalled = FALSE,
+    # why the rounds ended: the budget was spent, or max_rounds came first
+    stopped = if (ev$remaining() < min(bank_size, 100)) "budget" else "max_rounds"
   )
 }
 
 # The log density each pooled point is weighted against, so that p / q over all the rounds' points
-# is one importance sample: each round's points against their own proposal, the rounds weighted by
-# their importance ESS, q_eff = q_t n_t / (n alpha_t) with alpha_t = ESS_t / sum(ESS), so that
-# mean(p / q_eff) = sum_t alpha_t Z_t. Each round's proposal was fitted before its points were
-# drawn, so each round's estimate is unbiased. (The deterministic-mixture weights of AMIS, against
-# the average of all rounds' proposals, have less variance but are biased: later proposals are
-# fitted to earlier points, which then look likelier than they are, by about the mixture's number
-# of parameters over twice the number of points: in 20 dimensions log Z came out 0.17 low, 20
-# standard errors, and a mode's mass 0.017 off.)
-# A round drawn before a mode was found (a birth claiming over 1% of the mass) could not have put
-# points there: it is left out (alpha = 0), so that the rounds that cover every mode decide.
-pooled_log_q <- function(rounds) {
+# is one importance sample. Two ways:
+# * against the average of all rounds' proposals (the deterministic-mixture weights of AMIS,
+#   Cornuet et al. 2012): a region that only the later proposals cover counts for all rounds, so an
+#   arm that the first rounds missed is still weighted right. But later proposals are fitted to
+#   earlier points, which then look likelier than they are: log Z comes out low by about the
+#   mixture's number of parameters P over twice the number of points n (measured: 0.17, 20
+#   standard errors, with 20 components in 20 dimensions; a mode's mass 0.017 off);
+# * each round's points against their own proposal, the rounds weighted by their importance ESS:
+#   q_eff = q_t n_t / (n alpha_t), alpha_t = ESS_t / sum(ESS), so that mean(p / q_eff) =
+#   sum_t alpha_t Z_t. Each round's proposal was fitted before its points were drawn, so each
+#   round is unbiased where it covers the target; but a region only later rounds reach is
+#   undercounted (the moon's arms: its sd 15% low). A round drawn before a mode was found (a birth
+#   claiming over 1% of the mass) could not have put points there: it is left out (alpha = 0).
+# The first is used when its bias, P / (2 n), is below 0.005 nats (few components in few
+# dimensions), the second otherwise. Both come back (log_q, own): the gap between their log
+# evidences is part of its stated error (see gma_sample()).
+pooled_log_q <- function(rounds, mixture, threads) {
   n_t <- vapply(rounds, function(r) length(r$log_p), numeric(1))
+  d <- ncol(mixture$means)
+  n_par <- length(mixture$weights) * (1 + d + d * (d + 1) / 2)
+  own <- own_round_log_q(rounds, n_t)
+  if (n_par / (2 * sum(n_t)) >= 0.005) return(list(log_q = own, own = own))
+  # the average proposal is itself a mixture: every round's components, weighted by the round's
+  # share of the points
+  average <- Reduce(function(a, t) combine_mixtures(a, rounds[[t]]$proposal, n_t[t] / sum(n_t[seq_len(t)])),
+                    seq_along(rounds)[-1L], rounds[[1L]]$proposal)
+  list(log_q = dmixture(do.call(rbind, lapply(rounds, `[[`, "points")), average, log = TRUE, threads = threads),
+       own = own)
+}
+
+own_round_log_q <- function(rounds, n_t) {
   share <- vapply(rounds, function(r) sum(r$births), numeric(1))
   after_last_birth <- seq_along(rounds) > max(c(0L, which(share > 0.01)))
   ess <- vapply(rounds, `[[`, numeric(1), "ess") * after_last_birth
@@ -93,11 +125,20 @@ search_more <- function(search, n, round, log_q_mix, mixture, log_z, threads) {
   }, gma_budget = function(e) NULL)  # a climb that would pass the budget is left
 }
 
+# How many components each of n_modes modes seeds: em$split, or by default 5, and up to 10 while
+# the mixture's parameters stay under 1% of the points a fit of n_evals draws (10 in two
+# dimensions at 20,000: the crescent of the moon needs them).
+components_per_mode <- function(em, d, n_modes, n_evals) {
+  if (!is.null(em$split)) return(em$split)
+  per_component <- 1 + d + d * (d + 1) / 2
+  max(5L, min(10L, as.integer(0.01 * n_evals / (per_component * n_modes))))
+}
+
 # The mixture with a newly found mode added: it takes the share of the total evidence that its
 # Laplace evidence claims beside the current estimate exp(log_z) of the rest, and is split as the
 # starting modes are.
 add_modes <- function(mixture, born, log_z, em) {
-  new <- with_family(split_modes(born$mixture, em$split), em$family, em$df)
+  new <- with_family(split_modes(born$mixture, em$split %||% 2L), em$family, em$df)
   combine_mixtures(mixture, new, stats::plogis(born$log_evidence - log_z))
 }
 
@@ -170,6 +211,7 @@ tempering_beta <- function(log_ratios, ess_min) {
 # mode cannot follow a curved or skewed mode; the copies give EM something to move.
 split_modes <- function(mixture, k) {
   if (k <= 1L) return(mixture)
+  k <- as.integer(k)
   d <- ncol(mixture$means)
   means <- NULL
   covs <- NULL

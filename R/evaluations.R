@@ -21,9 +21,15 @@ evaluation_counter <- function(target, threads, bounds = NULL, budget = Inf, pro
       if (n + nrow(y) > budget)
         gma_error("budget", sprintf("the budget of %.0f evaluations is spent", budget), class = "gma_budget")
       t0 <- proc.time()[["elapsed"]]
-      x <- to_natural(y, bounds)
-      out <- collect_warnings(gma_evaluate(target, x, threads) + log_jacobian(y, bounds),
-                              function(counts) warned <<- add_counts(warned, counts))
+      # a point with a non-finite coordinate (a search running off to infinity) is outside every
+      # support: -Inf, without troubling the density
+      finite <- rowSums(!is.finite(y)) == 0
+      out <- rep(-Inf, nrow(y))
+      if (any(finite)) {
+        yf <- y[finite, , drop = FALSE]
+        out[finite] <- collect_warnings(gma_evaluate(target, to_natural(yf, bounds), threads) + log_jacobian(yf, bounds),
+                                        function(counts) warned <<- add_counts(warned, counts))
+      }
       seconds <<- seconds + proc.time()[["elapsed"]] - t0
       n <<- n + nrow(y)
       if (!is.null(bar)) utils::setTxtProgressBar(bar, min(n, budget))
@@ -64,7 +70,7 @@ precision_warning <- function(top) {
 # The error when the budget of evaluations runs out before a fit could do `what`: the cause is
 # gma_control(n_evals = ), not the density.
 budget_spent_error <- function(ev, what) {
-  arg_error("n_evals", sprintf("(%s) is too small: %s evaluations were used and %s are left, too few for %s; raise gma_control(n_evals = )",
+  arg_error("n_evals", sprintf("(%s) is too small: %s evaluations were used and %s are left, too few for %s; raise `n_evals`",
                                format_count(ev$budget()), format_count(ev$count()),
                                format_count(ev$remaining()), what))
 }

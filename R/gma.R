@@ -76,6 +76,11 @@
 #' @param n_components the number of components `N` of W-GMA's default design.
 #' @param n_per_component W-GMA's bank size per component `M` (default 100); the density is evaluated `N * M`
 #'   times.
+#' @param n_evals the budget of density evaluations, a hard upper bound on every path (the mode
+#'   search included); default `gma_control()`'s `n_evals` (20,000). EM and LMA spend it all
+#'   (EM's rounds grow to do so, see [em_control()]; `fit$stopped` says whether the budget or
+#'   `max_rounds` ended them). For W-GMA it sets `n_per_component` when that is not given, and
+#'   must cover it when it is.
 #' @param n_draws the number of draws returned; default the number of evaluated points kept.
 #' @param method `"em"`, `"lma"` or `"wgma"`: see Methods.
 #' @param importance resample the evaluated points by their Pareto-smoothed importance weights
@@ -86,6 +91,8 @@
 #'   `"systematic"` (one uniform shared by all strata; counts within one) or `"multinomial"`
 #'   (independent labels). All three are unbiased.
 #' @param control a [gma_control()] list (or a plain list of its arguments).
+#' @param seed a whole number: the fit is then the one `set.seed(seed)` before the call gives,
+#'   and R's random number stream is left as it was. `NULL` (default) uses the stream as it is.
 #' @inheritParams gma_evaluate
 #' @return An object of class `gma_fit`, a list with
 #'   * `draws`: an `n_draws x d` matrix, one draw a row, with parameter names;
@@ -122,20 +129,24 @@
 gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NULL,
                        lower = NULL, upper = NULL,
                        means = NULL, covs = NULL, n_components = NULL, n_per_component = NULL,
-                       n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
+                       n_evals = NULL, n_draws = NULL, method = c("em", "wgma", "lma"), importance = NULL,
                        resampling = c("stratified", "systematic", "multinomial"),
                        vectorized = FALSE, data = NULL, evaluator = c("sequential", "future"),
-                       threads = NULL, control = gma_control()) {
+                       threads = NULL, seed = NULL, control = gma_control()) {
   call <- match.call()
+  if (!is.null(seed)) {
+    rng_before <- set_seed(seed)
+    on.exit(restore_rng(rng_before), add = TRUE)
+  }
   t_start <- proc.time()[["elapsed"]]
   target <- gma_target(log_density, vectorized = vectorized, data = data, evaluator = evaluator)
   method <- match_choice(method, c("em", "wgma", "lma"), "method")
   importance <- if (is.null(importance)) method != "wgma" else check_flag(importance, "importance")
   resampling <- match_choice(resampling, c("stratified", "systematic", "multinomial"), "resampling")
   control <- as_control(control)
+  if (!is.null(n_evals)) n_evals <- control$n_evals <- check_count(n_evals, "n_evals")
   threads <- check_threads(threads)
   warn_ignored(method, n_components, n_per_component, !is.null(means) && !is.null(box))
-  per_comp <- if (method == "wgma") check_count(n_per_component %||% 100L, "n_per_component")
   if (!is.null(n_draws)) n_draws <- check_count(n_draws, "n_draws")
   if (!is.null(n_components)) n_components <- check_count(n_components, "n_components")
   if (!is.null(init)) init <- as_init(init)
@@ -151,8 +162,9 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     arg_error("n_evals", sprintf('(%s) is too small for method = "%s": the mode search and the importance sample need hundreds at least, and a fit thousands',
                                  format_count(control$n_evals), method))
   # the memory the counts ask for, before anything is built or evaluated
-  check_fit_memory(method, d, if (!is.null(means)) NROW(means) else if (method == "wgma")
-                   n_components %||% default_n_components(d), per_comp, n_draws, control, threads)
+  n_fixed <- if (!is.null(means)) NROW(means) else if (method == "wgma") n_components %||% default_n_components(d)
+  per_comp <- if (method == "wgma") wgma_bank_size(n_per_component, n_evals, n_fixed, control$wgma)
+  check_fit_memory(method, d, n_fixed, per_comp, n_draws, control, threads)
   # fixed components need no evaluation; the mode search evaluates through the counter
   fixed <- method == "wgma" || !is.null(means)
   initial <- if (fixed) initial_mixture(d, init, scale, box, means, covs, n_components)
@@ -172,22 +184,28 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     initial <- laplace$mixture
   }
   colnames(initial$means) <- nm
-  # EM's first round, or LMA's importance sample, needs points left after the mode search
-  least <- min(control$em$bank, 100)
-  if (method != "wgma" && ev$remaining() < least)
-    budget_spent_error(ev, sprintf("%s of %d points", if (method == "em") "EM's first round"
-                                   else "LMA's importance sample", least))
+  # LMA's importance sample needs points left after the mode search (fit_em() checks its own)
+  if (method == "lma" && ev$remaining() < 100)
+    budget_spent_error(ev, "LMA's importance sample of 100 points")
 
   em <- control$em
   fit <- switch(method,
     wgma = fit_wgma(initial, per_comp, control$wgma, control$max_memory, threads, ev),
-    em = fit_em(if (is.null(laplace)) initial else split_modes(initial, em$split), em, threads, ev,
+    em = fit_em(if (is.null(laplace)) initial
+                else split_modes(initial, components_per_mode(em, d, length(initial$weights), control$n_evals)),
+                em, threads, ev,
                 search = search),
     lma = fit_lma(initial, em, threads, ev, n = ev$remaining())
   )
   ev$done(complete = TRUE)
 
   is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
+  if (!is.null(fit$bank$log_q_own_pool)) {
+    # the two ways of pooling the rounds err in different directions (em.R, pooled_log_q()): their
+    # gap joins the stated standard error of log Z
+    own <- log_evidence(fit$bank$log_p - fit$bank$log_q_own_pool)[["log_z"]]
+    is$log_z[["se"]] <- sqrt(is$log_z[["se"]]^2 + (is$log_z[["log_z"]] - own)^2)
+  }
   n_draws <- n_draws %||% nrow(fit$bank$points)
   bank_draws <- if (importance) {
     fit$bank$points[resample_weights(is$psis$log_weights, n_draws, resampling), , drop = FALSE]
@@ -205,6 +223,23 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
       if (importance) "the corrected draws may be far off"
       else "the evaluated points cover the target poorly, and so may the fitted mixture"))
   if (is$psis$ties) ties_warning(fit$bank)
+  if (method == "wgma" && !importance) warn_dropped_mass(fit, is)
+  late <- if (!is.null(fit$bank$log_q_round)) late_round_tail(fit$bank)
+  if (isTRUE(late[["pareto_k"]] > 0.7 && late[["index"]] > 0.9))
+    gma_warning("coverage", sprintf(paste(
+      "the last EM rounds' proposals still miss part of the target (their own importance weights",
+      "have Pareto k %.2f and tail index %.2f): the draws may be far off where they miss (the neck",
+      "of a funnel, a long tail); use more evaluations, or reparameterise the model"),
+      late[["pareto_k"]], late[["index"]]))
+  agreement <- if (!is.null(search)) mode_agreement(search, fit$bank$points, is$psis$log_weights)
+  if (isTRUE(agreement$unconfirmed_mass >= 0.02)) {
+    lone <- agreement$table[!agreement$table$confirmed, ]
+    gma_warning("modes", sprintf(paste(
+      "%d mode(s) holding %.2g of the mass were reached by only one of the mode search's two",
+      "independent screenings (%s): they were found by luck, and others like them may be",
+      "missing from the draws; raise gma_control(n_evals = ) or give a smaller `box`"),
+      nrow(lone), agreement$unconfirmed_mass, paste0("(", lone$location, ")", collapse = ", ")))
+  }
   if (!is.null(fit$late_mode))
     gma_warning("missed_mode", sprintf(paste(
       "the mode search found a mode at (%s) in the last EM rounds, too late to sample it: its",
@@ -214,15 +249,17 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   t_end <- proc.time()[["elapsed"]]
 
   structure(c(
-    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes,
+    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes, modes = agreement$table,
          # with W-GMA's refinement, the second stage's components are what the bank came from
          initial = if (!is.null(fit$refine)) fit$refine$initial else initial),
     fit[setdiff(names(fit), c("mixture", "timing", "per_comp", "late_mode"))],
     list(
       importance = importance,
       diagnostics = c(pareto_k = is$pareto_k, tail_ratio = is$psis$tail_ratio, ess = is$psis$ess,
-                      log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]]),
-      n_evals = ev$count(),
+                      log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]],
+                      unconfirmed_mass = agreement$unconfirmed_mass %||% NA_real_,
+                      late_tail_index = late[["index"]] %||% NA_real_),
+      n_evals = ev$count(), budget = if (method != "wgma") control$n_evals,
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
       control = control, call = call
@@ -237,7 +274,7 @@ initial_mixture <- function(d, init, scale, box, means, covs, n_components) {
     if (ncol(means) != d) arg_error("means", sprintf("must have %d columns, one a dimension", d))
     if (is.null(covs)) arg_error("covs", "must be given with `means`")
     if (!is.null(n_components) && check_count(n_components, "n_components") != nrow(means))
-      arg_error("n_components", sprintf("is %d but `means` has %d rows", n_components, nrow(means)))
+      arg_error("n_components", sprintf("is %s but `means` has %d rows", format_count(n_components), nrow(means)))
     mix <- gma_mixture(NULL, means, covs)
   } else {
     if (!is.null(covs)) arg_error("covs", "needs `means` too; the default design sets its own")
@@ -291,4 +328,37 @@ warn_ignored <- function(method, n_components, n_per_component, box_with_means) 
     if (!is.null(n_per_component)) unused("n_per_component", how)
   }
   if (box_with_means) unused("box", "`means` and `covs` give the components")
+}
+
+# W-GMA holds a component with a bank point where the target is zero at weight zero (its reverse KL
+# is infinite), so uncorrected draws miss the mass under components that straddle the support's
+# edge. Warns when the importance weights of the bank put more than 2% of the mass in the dropped
+# components' draws.
+warn_dropped_mass <- function(fit, is) {
+  dropped <- fit$infeasible[fit$bank$component]
+  if (!any(dropped)) return(invisible())
+  share <- sum(exp(is$psis$log_weights[dropped]))
+  if (share > 0.02)
+    gma_warning("support", sprintf(paste(
+      "%d of the %d components straddle the edge of the target's support (a bank point where",
+      "log p is -Inf) and were dropped: about %.2g of the target's mass lies in their draws and is",
+      "missing from draws of the fitted mixture; use importance = TRUE, or narrower components"),
+      sum(fit$infeasible), length(fit$infeasible), share))
+}
+
+# W-GMA's bank per component: n_per_component (default 100), or with n_evals alone what spends it;
+# both given must fit.
+wgma_bank_size <- function(n_per_component, n_evals, n_comp, wgma) {
+  banks <- n_comp * (1 + wgma$refine)  # a refinement draws a second bank
+  if (is.null(n_per_component)) {
+    if (is.null(n_evals)) return(100L)
+    per_comp <- floor(n_evals / banks)
+    if (per_comp < 1) arg_error("n_evals", sprintf("(%.0f) is below the %.0f components' one point each", n_evals, banks))
+    return(as.integer(per_comp))
+  }
+  per_comp <- check_count(n_per_component, "n_per_component")
+  if (!is.null(n_evals) && per_comp * banks > n_evals)
+    arg_error("n_evals", sprintf("(%.0f) is below the %.0f evaluations of %.0f components x %.0f bank points",
+                                 n_evals, per_comp * banks, banks, per_comp))
+  per_comp
 }

@@ -26,7 +26,7 @@ qgpd <- function(p, k, sigma) {
 
 #' Pareto-smoothed importance weights
 #'
-#' Smooths the largest importance ratios by a generalised Pareto fit to their tail (PSIS), as in
+#' `gma_psis()` smooths the largest importance ratios by a generalised Pareto fit to their tail (PSIS), as in
 #' Vehtari, Simpson, Gelman, Yao and Gabry (2024), and reports the shape estimate `k`: below 0.5
 #' the weights are reliable, between 0.5 and 0.7 usable with care, above 0.7 the estimates that
 #' use them can be far off.
@@ -45,13 +45,16 @@ qgpd <- function(p, k, sigma) {
 #'   10,000 ratios). `k` can still come out above 0.7 from a bounded tail whose values bunch (a
 #'   smooth ratio with two local maxima of nearly equal height, or a round of a few poorer
 #'   proposals): [gma_sample()] warns only when the tail ratio is above that bound too.
+#'
+#'   `psis()`, its name before 0.3.0, is deprecated (it clashed with `loo::psis()`): it still
+#'   works, with a message once a session, until 0.4.0.
 #' @examples
 #' set.seed(1)
 #' x <- rnorm(4000)                            # draws from N(0, 1)
 #' lr <- dt(x, df = 3, log = TRUE) - dnorm(x, log = TRUE)   # target t_3: heavy tails
-#' psis(lr)$pareto_k
+#' gma_psis(lr)$pareto_k
 #' @export
-psis <- function(log_ratios) {
+gma_psis <- function(log_ratios) {
   if (!is.numeric(log_ratios) || anyNA(log_ratios) || any(log_ratios == Inf))
     arg_error("log_ratios", "must be numeric, without NA, NaN or +Inf")
   lw <- log_ratios
@@ -86,6 +89,13 @@ psis <- function(log_ratios) {
        tail_ratio = tail_ratio, ties = ties)
 }
 
+#' @rdname gma_psis
+#' @export
+psis <- function(log_ratios) {
+  deprecation_message("psis", "gma_psis(), which returns the same list", what = "gmasampler::psis()")
+  gma_psis(log_ratios)
+}
+
 # The log evidence log Z from points drawn from q (log q known up to nothing: normalised) with
 # log p known up to the same constant Z: log of the mean ratio, with its delta-method standard
 # error. Uses the raw ratios, which are unbiased for Z.
@@ -99,7 +109,7 @@ log_evidence <- function(log_ratios) {
 # The importance diagnostics of a fit's bank: PSIS weights, Pareto k and the log evidence, and
 # whether the weights have a heavy tail.
 importance_summary <- function(log_ratios) {
-  p <- psis(log_ratios)
+  p <- gma_psis(log_ratios)
   list(psis = p, pareto_k = p$pareto_k, log_z = log_evidence(log_ratios),
        heavy_tail = heavy_tail(p$pareto_k, p$tail_ratio, p$tail_length))
 }
@@ -111,7 +121,7 @@ heavy_tail <- function(k, tail_ratio, tail_length) {
 }
 
 # Whether a tail's largest ratio is so close to its threshold that a Pareto tail of shape 0.7 would
-# come this close with probability below 1e-6 (see psis()).
+# come this close with probability below 1e-6 (see gma_psis()).
 tail_bounded <- function(tail_ratio, tail_length) {
   isTRUE(tail_ratio < (tail_length / 13.8)^0.7)
 }

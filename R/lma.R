@@ -15,38 +15,53 @@ fit_lma <- function(laplace, em, threads, ev, n) {
        iterations = 1L, converged = TRUE, stalled = FALSE)
 }
 
-# The mode search as an object that lives on during EM: it keeps its screening stream, the points it
-# screened and the modes it found. search$start() runs the initial search and returns the Laplace
-# mixture; search$explore(n) screens n more points; search$new_modes(x, log_p, predicted) climbs
-# from the evaluated point that the current fit leaves most unexplained (log p above `predicted`,
-# what the fit predicts) and returns the mode it finds when it is new: its Laplace component
-# (`mixture`) and Laplace evidence.
-mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
-  stream <- screening_stream(d, init, scale, box)
+# The mode search as an object that lives on during EM: it keeps its screening streams, the points
+# it screened and the modes it found. search$start() runs the initial search and returns the
+# Laplace mixture; search$explore(n) screens n more points; search$new_modes(x, log_p, predicted)
+# climbs from the evaluated point that the current fit leaves most unexplained (log p above
+# `predicted`, what the fit predicts) and returns the mode it finds when it is new: its Laplace
+# component (`mixture`) and Laplace evidence; search$hits() counts the screened points in each
+# mode's region, by stream.
+#
+# The screening comes from two independent streams, taken in turn, so that the search is two
+# searches for the price of one: a mode whose region only one stream's points reached was found by
+# luck, and modes like it may have been missed by both (a capture-recapture argument); the fit
+# reports it (mode_agreement()).
+mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams = 2L) {
+  streams <- lapply(seq_len(n_streams), function(s) screening_stream(d, init, scale, box, lead = s == 1L))
+  turn <- 0L                     # the stream explore() took last
+  by <- integer()                # the stream of each screened point
   width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
   # a Laplace component is never wider than the box searched, or 100 scales without one
   max_sd <- if (!is.null(box)) max(width) else 100 * max(width)
-  full_hessian <- 2 * d^2 <= 0.05 * n_evals  # 2d^2 evaluations a mode: d <= 22 at 20,000
+  full_hessian <- 2 * d^2 <= 0.4 * n_evals  # 2d^2 evaluations a mode: d <= 63 at 20,000, 100 at 50,000
   modes <- list()
   failed_climbs <- 0L  # climbs during EM that found no new mode: after three, the slope test is
                        # not to be trusted on this target and the search stops climbing
   screen <- matrix(0, 0, d)
   lp_screen <- numeric()
 
-  # Climbs from x; adds and returns the mode reached when it is new, else NULL. A mode found during
-  # EM must be one the optimiser converged to, and not on the slope of the modes known: an
-  # unfinished climb in an ill-conditioned target stops at a point that is no mode.
-  add_mode <- function(x, converged_only = FALSE) {
-    m <- climb(x, ev$evaluate, width, give_up = if (converged_only) near_known)
-    if (is.null(m) || any(vapply(modes, function(l) same_mode(m$par, l), logical(1)))) return(NULL)
-    if (converged_only && (!m$converged || on_slope(m$par, m$log_p, modes, ev$evaluate, width))) return(NULL)
+  # Climbs from x; adds and returns the mode reached when it is new, else NULL. A climb stops
+  # when the evaluations pass spend_until (by default a tenth of the budget from now), or when it
+  # reaches where a mode already known explains log p (near_known()). A mode found during EM must
+  # not lie on the slope of the modes known.
+  add_mode <- function(x, during_em = FALSE, spend_until = ev$count() + 0.1 * n_evals) {
+    stop_early <- function(p, fp, grad) ev$count() > spend_until || near_known(p, fp, grad)
+    m <- climb(x, ev$evaluate, width, give_up = stop_early)
+    # a climb that did not converge and ends more than 10 d + 10 nats above the best screened point
+    # has run into a spike (the density of a centred hierarchical model grows without bound as its
+    # scale goes to zero): no mode there. (One that did not converge on a flat top is kept.)
+    if (is.null(m) || (!m$converged && m$log_p > max(lp_screen) + 10 * d + 10)) return(NULL)
+    if (any(vapply(modes, function(l) same_mode(m$par, l), logical(1)))) return(NULL)
+    if (during_em && on_slope(m$par, m$log_p, modes, ev$evaluate, width)) return(NULL)
     # fewer updates than dimensions leave directions at the first step's scale: measure the scale
     # along the axes with small steps first (a climb started at a minimum or saddle, the centre of
     # a ring, makes no update and stays there: the small steps show it is no mode)
     scale0 <- if (m$updates < d) axis_curvature_scale(m$par, m$log_p, ev$evaluate, max_sd) else m$inv_hessian
     if (identical(scale0, "not a maximum")) return(NULL)
     lap <- if (!is.null(scale0))
-      laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd, full = full_hessian)
+      laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd,
+                         full = full_hessian && 2 * d^2 <= 0.5 * ev$remaining())
     if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
     mode <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision,
                  # Laplace evidence: log p(mu) + (d / 2) log(2 pi) + log|Sigma| / 2
@@ -60,7 +75,8 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
   # approximation there is within a nat of log p, and its pull within half the gradient's length
   # (see on_slope()). A climb that gets there is going to a mode already known, and can stop.
   near_known <- function(x, log_px, grad) {
-    abs(log_px - laplace_log_density(rbind(x), modes)) < 1 && slope_matches(x, grad, modes)
+    length(modes) > 0L && abs(log_px - laplace_log_density(rbind(x), modes)) < 1 &&
+      slope_matches(x, grad, modes)
   }
 
   # The given modes as a mixture, weights by Laplace evidence, covariances inflated.
@@ -68,16 +84,29 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
     log_w <- vapply(found, `[[`, numeric(1), "log_evidence")
     means <- do.call(rbind, lapply(found, `[[`, "par"))
     colnames(means) <- names
-    covs <- array(unlist(lapply(found, function(l) lma$inflate * l$cov)), c(d, d, length(found)))
+    inflate <- lma$inflate %||% (1 + sqrt(2 * log(2) / d))
+    covs <- array(unlist(lapply(found, function(l) inflate * l$cov)), c(d, d, length(found)))
     gma_mixture(exp(log_w - max(log_w)), means, covs)
   }
 
+  # n more points of the next stream.
   explore <- function(n) {
-    x <- stream(n)
+    turn <<- turn %% n_streams + 1L
+    x <- streams[[turn]](n)
     lp <- ev$evaluate(x)
     screen <<- rbind(screen, x)
     lp_screen <<- c(lp_screen, lp)
+    by <<- c(by, rep(turn, nrow(x)))
     list(points = x, log_p = lp)
+  }
+
+  # A modes x streams matrix: how many finite screened points of each stream lie where the mode's
+  # Laplace approximation is the largest of all the modes' (the region from which a climb reaches
+  # it).
+  hits <- function() {
+    ok <- is.finite(lp_screen)
+    nearest <- max.col(laplace_log_density(screen[ok, , drop = FALSE], modes, each = TRUE), "first")
+    table(factor(nearest, seq_along(modes)), factor(by[ok], seq_len(n_streams)))
   }
 
   # Climb from one start at a time. The first is init (when given) or the best screened point;
@@ -88,11 +117,12 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
   # its budget is spent.
   start <- function() {
     n_before <- ev$count()
-    first <- explore(min(lma$screen %||% min(2000L, 100L * d), ev$remaining() %/% 4))
-    if (all(first$log_p == -Inf))
+    n_screen <- min(lma$screen %||% min(2000L, 100L * d), ev$remaining() %/% 4)
+    for (s in seq_len(n_streams)) explore(ceiling(n_screen / n_streams))
+    if (all(lp_screen == -Inf))
       arg_error("log_density", sprintf(
         "is -Inf at all %d screening points: give `init` where the target has mass, or a `box` around it",
-        nrow(first$points)))
+        length(lp_screen)))
     ok <- is.finite(lp_screen)
     tried <- rep(FALSE, nrow(screen))
     spent <- FALSE
@@ -110,15 +140,21 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
         # Laplace approximation is off there: no climb
         if (!length(modes) || !on_slope(screen[i, ], lp_screen[i], modes, ev$evaluate, width)) {
           climbs <- climbs + 1L
-          misses <- if (is.null(add_mode(screen[i, ]))) misses + 1L else 0L
+          found <- add_mode(screen[i, ], spend_until = n_before + lma$budget * n_evals)
+          misses <- if (is.null(found)) misses + 1L else 0L
         }
         FALSE
       }, gma_budget = function(e) TRUE)
       if (spent) break
     }
-    if (!length(modes) && spent) budget_spent_error(ev, "the mode search to find a mode")
-    if (!length(modes))
-      arg_error("log_density", "has no finite mode with a usable Hessian reachable from the starting points")
+    if (!length(modes)) {
+      # no climb converged: start from where the screening found mass
+      mode <- screened_mass(screen, lp_screen)
+      if (is.null(mode) && spent) budget_spent_error(ev, "the mode search to find a mode")
+      if (is.null(mode))
+        arg_error("log_density", "has no finite mode reachable from the starting points")
+      modes[[1L]] <<- mode
+    }
     list(mixture = as_mixture_of(modes),
          modes = data.frame(log_p = vapply(modes, `[[`, numeric(1), "log_p"),
                             log_evidence = vapply(modes, `[[`, numeric(1), "log_evidence")),
@@ -137,7 +173,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
     cand <- which(is.finite(excess) & excess > 1)
     for (i in utils::head(cand[order(excess[cand], decreasing = TRUE)], tests)) {
       if (on_slope(x[i, ], log_p[i], modes, ev$evaluate, width)) next
-      mode <- add_mode(x[i, ], converged_only = TRUE)
+      mode <- add_mode(x[i, ], during_em = TRUE)
       if (is.null(mode)) {
         failed_climbs <<- failed_climbs + 1L
         return(NULL)
@@ -147,19 +183,20 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names) {
     NULL
   }
 
-  list(start = start, explore = explore, new_modes = new_modes, count = function() length(modes),
-       boxed = !is.null(box))
+  list(start = start, explore = explore, new_modes = new_modes, hits = hits,
+       modes = function() modes, boxed = !is.null(box))
 }
 
-# A stream of space-filling points: init (when given) before the first n, then a scrambled Halton
-# sequence in the box, or around init spread by 3 times the scale; each call continues it.
-screening_stream <- function(d, init, scale, box) {
+# A stream of space-filling points: a scrambled Halton sequence in the box, or around init spread by
+# 3 times the scale, with init before the first n when it is given and `lead`; each call continues
+# it.
+screening_stream <- function(d, init, scale, box, lead = TRUE) {
   scramble <- halton_scramble(d)
   used <- 0L
   function(n) {
     pts <- space_filling(n, d, box = box, centre = init, cov = scale, spread = 3,
                          scramble = scramble, start = used)
-    if (used == 0L) pts <- rbind(init, pts)
+    if (used == 0L && lead) pts <- rbind(init, pts)
     used <<- used + n
     unname(pts)
   }
@@ -218,18 +255,31 @@ climb <- function(x, evaluate, width, give_up = NULL) {
   # width at first and doubling with each step (points beyond count as worse).
   radius <- 0.01 * sqrt(sum(width^2))
   f <- function(p) {
+    if (any(!is.finite(p))) return(1e300)
     if (length(path) && sqrt(sum((p - path[[length(path)]]$x)^2)) > radius * 2^length(path)) return(1e300)
     v <- log_p(p)
     if (v == -Inf) 1e300 else -v
   }
   g <- function(p) {
+    if (any(!is.finite(p))) return(numeric(d))
     fp <- log_p(p)
     grad <- if (is.finite(fp)) fd_gradient(p, fp, evaluate, width) else numeric(d)
     if (!is.null(give_up) && give_up(p, fp, grad)) stop(structure(class = c("gma_give_up", "condition"), list()))
-    path[[length(path) + 1L]] <<- list(x = p + 0, g = grad)
+    path[[length(path) + 1L]] <<- list(x = p + 0, g = grad, f = fp)
+    # Settled: the last five steps gained less than 0.05 nats in all. The mode is then within a
+    # fraction of a standard deviation in every direction that matters, which is all a start for
+    # EM needs; the rest of a climb in an ill-conditioned target creeps along its flat directions
+    # (a 50-D Gaussian with sds from 0.01 to 10 took 190 iterations to converge, 20,000 evaluations).
+    n <- length(path)
+    if (n > 5L && is.finite(fp) && fp - path[[n - 5L]]$f < 0.05)
+      stop(structure(class = c("gma_settled", "condition"), list()))
     -grad
   }
   res <- tryCatch(stats::optim(x, f, g, method = "BFGS", control = list(maxit = 500, reltol = 1e-12)),
+                  gma_settled = function(e) {
+                    last <- path[[length(path)]]
+                    list(par = last$x, value = -last$f, convergence = 0L)
+                  },
                   gma_give_up = function(e) NULL,               # the caller's rule stopped it
                   gma_budget = function(e) stop(e),             # the budget is spent
                   gma_log_density_error = function(e) stop(e),  # the user's density failed
@@ -267,8 +317,9 @@ fd_gradient <- function(x, fx, evaluate, width) {
 }
 
 # The Laplace covariance at a mode x: the inverse of the negative Hessian of log p, measured by
-# second differences over half a standard deviation of the climb's own estimate (inv_hessian), so
-# that the curvature is measured over the width that matters. With `full`, the whole Hessian
+# second differences over the steps along which log p drops by a tenth of a nat or more
+# (nat_steps(), from half a standard deviation of the climb's own estimate inv_hessian), so that
+# the curvature is measured over the width that matters. With `full`, the whole Hessian
 # (2 d^2 evaluations); otherwise only the curvature along each principal axis of the climb's
 # estimate, keeping its axes (2d evaluations: what makes the search O(d) in high dimension).
 # Curvatures are floored at 1e-10 of the largest and at 1 / max_sd^2 (the box's width, or 100
@@ -278,25 +329,51 @@ fd_gradient <- function(x, fx, evaluate, width) {
 # when log p is not finite there.
 laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full) {
   e <- eigen(inv_hessian, symmetric = TRUE)
-  sd <- sqrt(pmin(pmax(e$values, 1e-300), max_sd^2))
+  d <- length(x)
   if (full) {
-    hess <- fd_hessian(x, log_px, 0.5 * sqrt(pmin(diag(inv_hessian), max_sd^2)), evaluate)
+    axes <- diag(d)
+    h <- nat_steps(x, log_px, axes, sd_along_axes(inv_hessian, max_sd), evaluate, max_sd)
+    hess <- if (!is.null(h)) fd_hessian(x, log_px, h$step, evaluate)
     if (is.null(hess)) return(NULL)
     if (any(!is.finite(hess))) curvature_overflow_error(x)
     e <- eigen(-hess, symmetric = TRUE)
     curv <- e$values
   } else {
-    steps <- 0.5 * t(e$vectors) * sd  # row j: half a sd along axis j
-    v <- evaluate(rbind(sweep(steps, 2, x, `+`), sweep(-steps, 2, x, `+`)))
-    if (any(!is.finite(v))) return(NULL)
-    d <- length(x)
-    curv <- -(v[seq_len(d)] - 2 * log_px + v[d + seq_len(d)]) / (0.5 * sd)^2
+    h <- nat_steps(x, log_px, e$vectors, sd_along_axes(diag(e$values, d), max_sd), evaluate, max_sd)
+    if (is.null(h)) return(NULL)
+    curv <- 2 * h$drop / h$step^2
     if (any(!is.finite(curv))) curvature_overflow_error(x)
   }
   curv <- pmax(curv, 1e-10 * max(curv, 0), 1 / max_sd^2)
   cov <- e$vectors %*% (t(e$vectors) / curv)
   list(cov = (cov + t(cov)) / 2, precision = e$vectors %*% (t(e$vectors) * curv))
 }
+
+# Steps along each direction (the columns of `axes`) over which log p drops by a tenth of a nat
+# to two nats on average of both sides, found by doubling or halving from half of `start` (2d
+# evaluations a try, at most eight tries): the width over which a Laplace curvature means
+# something. A Gaussian's step comes out half a sd, as the climb's estimate has it; a flat-topped
+# mode's (a quartic) widens to its top. Returns the steps and the drops there; NULL when log p is
+# not finite around x.
+nat_steps <- function(x, log_px, axes, start, evaluate, max_sd) {
+  d <- length(x)
+  step <- pmin(0.5 * start, max_sd)
+  for (try in 1:8) {
+    moves <- t(axes) * step  # row j: the step along direction j
+    v <- evaluate(rbind(sweep(moves, 2, x, `+`), sweep(-moves, 2, x, `+`)))
+    drop <- log_px - (v[seq_len(d)] + v[d + seq_len(d)]) / 2
+    drop[!is.finite(drop)] <- Inf
+    small <- drop < 0.1 & step < max_sd
+    large <- drop > 2
+    if (!any(small | large)) break
+    step <- ifelse(small, pmin(2 * step, max_sd), ifelse(large, step / 2, step))
+  }
+  if (any(!is.finite(drop))) return(NULL)
+  list(step = step, drop = drop)
+}
+
+# The standard deviations on the diagonal of a covariance, within (0, max_sd].
+sd_along_axes <- function(cov, max_sd) sqrt(pmin(pmax(diag(cov), 1e-300), max_sd^2))
 
 # A diagonal scale at x from second differences with small steps along the coordinate axes (2d
 # evaluations): the variance 1 / curvature of each coordinate, capped at max_sd^2; NULL when log p
@@ -314,6 +391,23 @@ axis_curvature_scale <- function(x, log_px, evaluate, max_sd) {
 # Whether curvatures (of -log p) show a stationary point that is no maximum: one clearly negative
 # (a climb started at a minimum or saddle, the centre of a ring, stays there: its gradient is zero).
 is_not_maximum <- function(curv) any(curv < -1e-3 * max(abs(curv)))
+
+# A Gaussian of the screened points, weighted by their density tempered to an ESS of a tenth of
+# them (at least d + 2): the start when no climb finds a mode. NULL when too few are finite.
+screened_mass <- function(pts, lp) {
+  ok <- is.finite(lp)
+  d <- ncol(pts)
+  if (sum(ok) < d + 2) return(NULL)
+  beta <- tempering_beta(lp[ok], max(d + 2, 0.1 * sum(ok)))
+  w <- exp(beta * (lp[ok] - max(lp[ok])))
+  w <- w / sum(w)
+  mean <- colSums(pts[ok, , drop = FALSE] * w)
+  cov <- floor_eigenvalues(crossprod(sweep(pts[ok, , drop = FALSE], 2, mean) * sqrt(w)))
+  list(par = mean, log_p = log(sum(exp(lp[ok] - max(lp[ok])))) + max(lp[ok]), cov = cov,
+       precision = solve(cov),
+       log_evidence = log_sum_exp(lp[ok]) - log(sum(ok)))  # not comparable with Laplace modes,
+                                                             # but there are none
+}
 
 # Where the Hessian cannot be had (a mode on the edge of the support, where a step leaves it), the
 # covariance of the screened points weighted by their density, as seen from the mode.

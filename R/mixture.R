@@ -160,20 +160,22 @@ mixture_moments <- function(mixture) {
   df <- mixture$df
   inflate <- ifelse(is.finite(df) & df > 2, df / (df - 2), 1)
   m <- colSums(mixture$means * w)
-  within <- apply(mixture$covs, c(1, 2), function(v) sum(v * w * inflate))
+  d <- length(m)
+  within <- matrix(matrix(mixture$covs, d * d) %*% (w * inflate), d)
   between <- crossprod(sweep(mixture$means, 2, m) * sqrt(w))
   list(mean = m, cov = within + between)
 }
 
-# The mixture (1 - share) a + share b.
+# The mixture (1 - share) a + share b (both already checked: their Cholesky factors are reused).
 combine_mixtures <- function(a, b, share) {
   d <- ncol(a$means)
   means <- rbind(a$means, b$means)
   rownames(means) <- NULL
-  heavy <- a$family == "t" || b$family == "t"
-  gma_mixture(c((1 - share) * a$weights, share * b$weights), means,
-              array(c(a$covs, b$covs), c(d, d, nrow(means))),
-              family = if (heavy) "t" else "gaussian", df = if (heavy) c(a$df, b$df))
+  k <- nrow(means)
+  structure(list(weights = c((1 - share) * a$weights, share * b$weights), means = means,
+                 covs = array(c(a$covs, b$covs), c(d, d, k)), chols = array(c(a$chols, b$chols), c(d, d, k)),
+                 family = if (a$family == "t" || b$family == "t") "t" else "gaussian", df = c(a$df, b$df)),
+            class = "gma_mixture")
 }
 
 as_mixture <- function(mixture) {

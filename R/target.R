@@ -111,7 +111,10 @@ format_data_names <- function(data) {
 #' @param target a [gma_target()] or anything it accepts.
 #' @param x an `n x d` numeric matrix, one point a row.
 #' @param threads threads for a compiled density (R functions run in the calling R process).
-#'   `NULL` takes `getOption("gmasampler.threads")`, else RcppParallel's default.
+#'   `NULL` takes the option `gmasampler.threads`, else the environment variable
+#'   `GMASAMPLER_THREADS`, else `RCPP_PARALLEL_NUM_THREADS` (set by
+#'   [RcppParallel::setThreadOptions()]), else 2 (as `parallel`'s `mc.cores`), or 1 on a
+#'   single core. Results do not depend on it.
 #' @return The `n` log-density values. A value that is `NaN`, `NA` or `+Inf`, a result of the
 #'   wrong length or type, or an error inside the density stops with an error of class
 #'   `gma_error_density` naming the point. Warnings the density gives are collected into one, of

@@ -1,8 +1,18 @@
 # Small helpers shared across the package.
 
-# The package's session state (deprecation messages already shown).
+# The package's session state (deprecation and other messages already shown).
 the <- new.env(parent = emptyenv())
 the$deprecated <- list()
+the$shown <- list()
+
+# A message of class `class` shown once a session (per `key`), so that a note a user needs once
+# does not repeat in every loop.
+message_once <- function(key, class, text) {
+  if (isTRUE(the$shown[[key]])) return(invisible())
+  the$shown[[key]] <- TRUE
+  message(structure(class = c(class, "message", "condition"), list(message = paste0(text, "\n"),
+                                                                   call = NULL)))
+}
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
 
@@ -14,7 +24,7 @@ log_sum_exp <- function(x) {
 
 # log_sum_exp of each row of a matrix.
 row_log_sum_exp <- function(m) {
-  mx <- apply(m, 1L, max)
+  mx <- m[cbind(seq_len(nrow(m)), max.col(m, "first"))]
   ok <- is.finite(mx)
   out <- mx
   out[ok] <- mx[ok] + log(rowSums(exp(m[ok, , drop = FALSE] - mx[ok])))

@@ -112,7 +112,7 @@ wgma_stage <- function(initial, per_comp, wgma, max_memory, threads, ev, stage =
                  final = c(objective = fit$final_objective, gap = fit$final_gap,
                            averaged = fit$averaged)),
     iterations = fit$iterations, converged = fit$converged, stalled = fit$stalled,
-    n_infeasible = sum(fit$infeasible),
+    n_infeasible = sum(fit$infeasible), infeasible = fit$infeasible,
     timing = c(log_pdf_matrix = t_matrix - t0, fit = t_fit - t_eval),
     log_pdf_matrix = list(nnz = lpm$nnz, bytes = lpm$bytes, dense = lpm$dense,
                           max_dropped = lpm$max_dropped,

@@ -11,7 +11,7 @@ test_seed <- function(s) s + getOption("gmasampler.test_seed_offset", 0L)
 # resampling's, sd(h) / sqrt(n draws) (an upper bound: stratified resampling adds less). h takes
 # the points, one a row, on the natural scale.
 mc_sd <- function(fit, h, resampled = TRUE) {
-  w <- exp(psis(fit$bank$log_p - fit$bank$log_q_proposal)$log_weights)
+  w <- exp(gma_psis(fit$bank$log_p - fit$bank$log_q_proposal)$log_weights)
   hx <- h(gmasampler:::to_natural(fit$bank$points, fit$bounds))
   dev2 <- (hx - sum(w * hx))^2
   sqrt(sum(w^2 * dev2) + if (resampled) sum(w * dev2) / nrow(fit$draws) else 0)

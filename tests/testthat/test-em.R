@@ -200,8 +200,8 @@ test_that("EM is reproducible and independent of the thread count", {
 
 test_that("importance = FALSE draws from the fitted mixture; lma gives the Laplace mixture", {
   set.seed(test_seed(1))
-  fit <- gma_sample(lp_moon, vectorized = TRUE, dim = 2, importance = FALSE, n_draws = 500,
-                    control = gma_control(n_evals = 5000))
+  fit <- suppressWarnings(gma_sample(lp_moon, vectorized = TRUE, dim = 2, importance = FALSE, n_draws = 500,
+                                     control = gma_control(n_evals = 5000)))  # few evaluations: k may warn
   expect_equal(dim(fit$draws), c(500L, 2L))
   # fresh, independent draws from the fitted mixture, none an evaluated point (corrected draws all
   # are), with the mixture's mean: within 4 Monte Carlo sd of 500 independent draws
@@ -218,7 +218,8 @@ test_that("importance = FALSE draws from the fitted mixture; lma gives the Lapla
   # no Monte Carlo here: the Laplace mixture is the modes' (found by optimisation to about 1e-7)
   ord <- nearest_mode(lma$mixture$means, mu, covs)
   expect_lt(max(abs(lma$mixture$weights[order(ord)] - w)), 0.01)
-  expect_lt(norm(lma$mixture$covs[, , order(ord)[1]] - 1.5 * covs[[1]], "F") / norm(1.5 * covs[[1]], "F"), 0.01)
+  inflate <- 1 + sqrt(2 * log(2) / 2)  # lma_control(inflate = NULL) in two dimensions
+  expect_lt(norm(lma$mixture$covs[, , order(ord)[1]] - inflate * covs[[1]], "F") / norm(inflate * covs[[1]], "F"), 0.01)
   # the central bump of the trimodal target is flat at its top (quartic): its Laplace weight is
   # far off, and the importance correction repairs the draws
   set.seed(test_seed(1))
@@ -250,4 +251,121 @@ test_that("EM recovers the parameters of a 2-D two-component t mixture", {
   gauss <- suppressWarnings(gma_sample(function(x) dmixture(x, truth, log = TRUE), vectorized = TRUE,
                                        means = mu + 0.8, covs = diag(2), control = gma_control(n_evals = 20000)))
   expect_gt(fit$diagnostics[["ess"]], gauss$diagnostics[["ess"]])
+})
+
+test_that("pooling: against the rounds' average proposal when it is unbiased enough, else each round's own", {
+  set.seed(test_seed(31))
+  mix <- gma_mixture(NULL, rbind(c(0, 0), c(3, 0)), diag(2))
+  # two rounds drawn from two fixed proposals: both pools are unbiased for Z = 1 here
+  rounds <- lapply(c(0.5, 1.5), function(s) {
+    q <- gma_mixture(NULL, rbind(c(0, 0), c(3, 0)), s * diag(2))
+    x <- gmasampler:::draw_mixture(q, 2000)
+    list(points = x, log_p = dmixture(x, mix, log = TRUE), log_q = dmixture(x, q, log = TRUE),
+         proposal = q, ess = 1000)
+  })
+  log_p <- unlist(lapply(rounds, `[[`, "log_p"))
+  few <- gmasampler:::pooled_log_q(rounds, mix, 1L)$log_q     # 14 parameters, 4,000 points
+  many <- gma_mixture(NULL, matrix(rnorm(60), 30), diag(2))    # 180 parameters: each round's own
+  own <- gmasampler:::pooled_log_q(rounds, many, 1L)$log_q
+  average <- gmasampler:::row_log_sum_exp(cbind(dmixture(do.call(rbind, lapply(rounds, `[[`, "points")),
+                                                         rounds[[1]]$proposal, log = TRUE),
+                                                dmixture(do.call(rbind, lapply(rounds, `[[`, "points")),
+                                                         rounds[[2]]$proposal, log = TRUE))) - log(2)
+  expect_equal(few, average)
+  expect_equal(own, unlist(lapply(rounds, `[[`, "log_q")))  # equal ESS: plain own proposals
+  for (lq in list(few, own)) {
+    z <- gmasampler:::log_evidence(log_p - lq)
+    expect_lt(abs(z[["log_z"]]), 4 * z[["se"]])
+  }
+  # a round before a birth that claimed over 1% of the mass is left out of the own-round pool
+  rounds[[1]]$births <- 0.3
+  expect_equal(gmasampler:::pooled_log_q(rounds, many, 1L)$log_q[1:2000], rep(Inf, 2000))
+})
+
+test_that("the mode search goes on during EM: a narrow mode that the first screening misses is found later", {
+  # two modes in 4-D: a wide one (sd 1) and a narrow one (sd 0.3, mass 0.3) whose region is 2.3%
+  # of the box. The first search makes one climb (starts = 1), which finds the wide mode; the
+  # rounds' screening must find the narrow one
+  d <- 4
+  w <- c(0.7, 0.3)
+  mu <- rbind(rep(-2, d), rep(2.5, d))
+  covs <- list(diag(d), diag(0.3^2, d))
+  lp <- gaussian_mixture_log_density(w, mu, covs)
+  for (s in 1:4) {
+    set.seed(test_seed(40 + s))
+    fit <- suppressWarnings(gma_sample(lp, vectorized = TRUE, box = c(-6, 6), dim = d,
+                                       control = gma_control(lma = lma_control(starts = 1))))
+    expect_equal(nrow(fit$laplace), 1)
+    expect_true(any(fit$trace$born))
+    expect_equal(nrow(fit$modes), 2)
+    mass <- tabulate(nearest_mode(fit$draws, mu, covs), 2) / nrow(fit$draws)
+    # Monte Carlo sd of a mass with ESS above 2,000 is below 0.011: 3 sd
+    expect_lt(max(abs(mass - w)), 0.033)
+  }
+})
+
+test_that("a mode reached by one of the two screenings only warns", {
+  d <- 4
+  w <- c(0.7, 0.3)
+  mu <- rbind(rep(-2, d), rep(2.5, d))
+  covs <- list(diag(d), diag(0.3^2, d))
+  lp <- gaussian_mixture_log_density(w, mu, covs)
+  set.seed(test_seed(50))
+  fit <- suppressWarnings(gma_sample(lp, vectorized = TRUE, box = c(-6, 6), dim = d))
+  tab <- fit$modes
+  expect_equal(nrow(tab), 2)
+  expect_equal(sum(tab$mass), 1, tolerance = 1e-10)
+  expect_equal(tab$confirmed, tab$stream_1 > 0 & tab$stream_2 > 0)
+  expect_equal(fit$diagnostics[["unconfirmed_mass"]], sum(tab$mass[!tab$confirmed]))
+  # a mode only one stream reached: its mass is the unconfirmed mass
+  search <- list(modes = function() list(list(par = mu[1, ], log_p = 0, precision = diag(d)),
+                                         list(par = mu[2, ], log_p = 0, precision = diag(d) / 0.3^2)),
+                 hits = function() as.table(matrix(c(500, 3, 480, 0), 2)))
+  a <- gmasampler:::mode_agreement(search, rbind(mu[1, ], mu[2, ]), log(c(0.7, 0.3)))
+  expect_equal(a$table$confirmed, c(TRUE, FALSE))
+  expect_equal(a$table$mass, c(0.7, 0.3))
+  expect_equal(a$unconfirmed_mass, 0.3)
+})
+
+test_that("the evaluation budget is a hard bound", {
+  for (budget in c(3000, 7777)) {
+    set.seed(test_seed(60))
+    fit <- gma_sample(function(x) -rowSums(x^2) / 2, vectorized = TRUE, dim = 3,
+                      control = gma_control(n_evals = budget))
+    expect_lte(fit$n_evals, budget)
+    expect_gt(fit$n_evals, budget - 100)  # the last round takes what is left
+  }
+  expect_error(gma_sample(function(x) -sum(x^2) / 2, dim = 3, control = gma_control(n_evals = 150)),
+               "`control\\$n_evals` \\(150\\) leaves")
+})
+
+test_that("a large budget is spent, not cut at max_rounds, and the fit says what ended it", {
+  f <- function(x) -rowSums(x^2) / 2
+  set.seed(test_seed(61))
+  big <- gma_sample(f, vectorized = TRUE, dim = 2, n_evals = 1e5)  # 0.2.0 stopped at about 47,000
+  expect_lte(big$n_evals, 1e5)
+  expect_gt(big$n_evals, 1e5 - 1000)
+  expect_equal(big$budget, 1e5)
+  expect_identical(big$stopped, "budget")
+  expect_match(capture.output(print(big)), "of a budget of 100000", all = FALSE)
+  # n_evals = overrides control$n_evals; max_rounds set low on purpose ends the rounds first
+  set.seed(test_seed(62))
+  capped <- gma_sample(f, vectorized = TRUE, dim = 2, n_evals = 8000,
+                       control = gma_control(n_evals = 50000, em = em_control(bank = 1000, max_rounds = 3)))
+  expect_identical(capped$stopped, "max_rounds")
+  expect_lt(capped$n_evals, 8000)
+  expect_equal(capped$budget, 8000)
+  expect_match(capture.output(print(capped)), "stopped at max_rounds", all = FALSE)
+})
+
+test_that("W-GMA's bank follows n_evals", {
+  f <- function(x) -x^2 / 2
+  set.seed(test_seed(63))
+  fit <- gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_evals = 1000, vectorized = TRUE)
+  expect_lte(fit$n_evals, 1000)
+  expect_gt(fit$n_evals, 900)
+  expect_error(gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_per_component = 100,
+                          n_evals = 1000, vectorized = TRUE), "`n_evals` \\(1000\\) is below the 2000 evaluations")
+  expect_error(gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_evals = 10,
+                          vectorized = TRUE), "`n_evals`")
 })

@@ -10,8 +10,9 @@ test_that("the counter keeps its budget and says when it runs out", {
 test_that("too small a budget names n_evals, not the density", {
   f <- function(x) -sum(x^2) / 2
   expect_error(gma_sample(f, dim = 1, control = gma_control(n_evals = 100)),
-               "`n_evals` \\(100\\) is too small: .* too few for EM's first round of 100 points",
+               "`control\\$n_evals` \\(100\\) leaves [0-9]+ evaluations for EM after the mode search",
                class = "gma_error_argument")
+  expect_error(gma_sample(f, dim = 1, n_evals = 100), "leaves [0-9]+ evaluations for EM", class = "gma_error_argument")
   expect_error(gma_sample(f, dim = 2, method = "lma", control = gma_control(n_evals = 20)),
                '`n_evals` \\(20\\) is too small for method = "lma"', class = "gma_error_argument")
 })

@@ -6,18 +6,18 @@ test_that("the Pareto k of PSIS recovers a known tail index", {
   # and bounds of 4 sd from 0.13 to 0.21. Checked on 10 other seeds in bench/test-tolerances.R.
   set.seed(test_seed(1))
   for (xi in c(0.2, 0.5, 0.9)) {
-    p <- psis(-xi * log1p(-runif(2e5)))
+    p <- gma_psis(-xi * log1p(-runif(2e5)))
     expect_lt(abs(p$pareto_k - xi) / ((1 + xi) / sqrt(p$tail_length)), 4)
   }
   # bounded ratios have a short tail: k below zero (uniform exceedances have k = -1; k-hat was
   # at most -0.69 over 300 seeds)
-  expect_lt(psis(runif(5000))$pareto_k, 0)
+  expect_lt(gma_psis(runif(5000))$pareto_k, 0)
 })
 
 test_that("PSIS smooths only the tail, keeps its order and caps it at the largest raw ratio", {
   set.seed(2)
   lr <- rnorm(4000, sd = 2)
-  p <- psis(lr)
+  p <- gma_psis(lr)
   tail <- order(lr, decreasing = TRUE)[seq_len(p$tail_length)]
   # outside the tail the weights are the raw ratios, all scaled by one constant
   shift <- p$log_weights[-tail] - lr[-tail]
@@ -26,9 +26,9 @@ test_that("PSIS smooths only the tail, keeps its order and caps it at the larges
   # quantile of the fitted tail is above it)
   expect_lte(max(p$log_weights[tail] - shift[1]), max(lr) + 1e-10)
   expect_true(all(diff(p$log_weights[tail]) <= 1e-12))
-  expect_equal(psis(rep(0, 100))$ess, 100)
-  expect_error(psis(c(1, NaN)), "`log_ratios` must be numeric, without NA")
-  expect_error(psis(c(-Inf, -Inf)), "`log_ratios` are all -Inf")
+  expect_equal(gma_psis(rep(0, 100))$ess, 100)
+  expect_error(gma_psis(c(1, NaN)), "`log_ratios` must be numeric, without NA")
+  expect_error(gma_psis(c(-Inf, -Inf)), "`log_ratios` are all -Inf")
 })
 
 test_that("PSIS agrees with loo", {
@@ -36,7 +36,7 @@ test_that("PSIS agrees with loo", {
   set.seed(3)
   x <- rnorm(5000)
   lr <- dt(x, df = 3, log = TRUE) - dnorm(x, log = TRUE)
-  ours <- psis(lr)
+  ours <- gma_psis(lr)
   theirs <- suppressWarnings(loo::psis(lr, r_eff = 1))
   expect_equal(ours$pareto_k, unname(theirs$diagnostics$pareto_k), tolerance = 1e-6)
   expect_equal(ours$log_weights, as.vector(stats::weights(theirs, log = TRUE, normalize = TRUE)), tolerance = 1e-6)
@@ -62,21 +62,21 @@ test_that("a bounded tail is told from a heavy one", {
   # heights within 10% of each other
   x <- runif(10000)
   lr <- pmax(-((x - 0.3) / 0.05)^2, -((x - 0.8) / 0.05)^2 - 0.1)
-  p <- psis(lr)
+  p <- gma_psis(lr)
   expect_lt(p$tail_ratio, 1.2)
   expect_true(gmasampler:::tail_bounded(p$tail_ratio, p$tail_length))
   expect_false(gmasampler:::importance_summary(lr)$heavy_tail)
   # a Pareto tail of shape 0.8: the largest ratio is far above the tail's threshold
   heavy <- -0.8 * log1p(-runif(10000))
-  expect_false(gmasampler:::tail_bounded(psis(heavy)$tail_ratio, psis(heavy)$tail_length))
+  expect_false(gmasampler:::tail_bounded(gma_psis(heavy)$tail_ratio, gma_psis(heavy)$tail_length))
   expect_true(gmasampler:::importance_summary(heavy)$heavy_tail)
 })
 
 test_that("tied importance ratios are reported as ties, with their cause", {
-  expect_true(psis(rep(0, 100))$ties)
-  expect_true(is.na(psis(rep(0, 100))$pareto_k))
+  expect_true(gma_psis(rep(0, 100))$ties)
+  expect_true(is.na(gma_psis(rep(0, 100))$pareto_k))
   set.seed(test_seed(3))
-  expect_false(psis(rnorm(1000))$ties)
+  expect_false(gma_psis(rnorm(1000))$ties)
   # the target is the proposal: every ratio is 1
   expect_warning(fit <- gma_sample(function(x) dnorm(x, log = TRUE), dim = 1, method = "wgma", means = 0,
                                    covs = 1, importance = TRUE),
@@ -89,4 +89,13 @@ test_that("tied importance ratios are reported as ties, with their cause", {
                       warning = function(x) { w[[length(w) + 1L]] <<- x; invokeRestart("muffleWarning") })
   expect_identical(vapply(w, function(x) class(x)[1L], ""), c("gma_warning_precision", "gma_warning_ties"))
   expect_match(conditionMessage(w[[2L]]), "log p reaches 1e\\+15, where its differences are lost to rounding")
+})
+
+test_that("psis(), the old name, still works with a deprecation message once a session", {
+  assign("deprecated", list(), envir = gmasampler:::the)  # as in a new session
+  lr <- c(0, 0.5, 1, -1)
+  expect_message(old <- gmasampler::psis(lr), "psis\\(\\) is deprecated .* use gma_psis\\(\\)",
+                 class = "gma_deprecated")
+  expect_identical(old, gma_psis(lr))
+  expect_silent(gmasampler::psis(lr))
 })

@@ -8,7 +8,10 @@ test_that("print, summary, as.matrix and plot work on a fit", {
   expect_s3_class(s, "summary.gma_fit")
   expect_equal(s$table$variable, c("a", "b"))
   expect_equal(s$table$mean, unname(colMeans(fit$draws)))
-  expect_equal(s$table$q50, unname(apply(fit$draws, 2, median)))
+  expect_named(s$table, c("variable", "mean", "median", "sd", "mad", "q5", "q95", "mcse_importance",
+                         "ess_importance"))
+  expect_equal(s$table$median, unname(apply(fit$draws, 2, median)))
+  expect_equal(s$table$mad, unname(apply(fit$draws, 2, mad)))
   expect_output(print(fit), "1200 density evaluations")
   expect_output(print(s), "variable")
   expect_output(print(fit$mixture), "60 Gaussian components in 2 dimension")
@@ -61,31 +64,79 @@ fit_named <- function() {
              control = gma_control(n_evals = 4000))
 }
 
-test_that("summary gives the importance diagnostics", {
+test_that("summary gives the importance diagnostics, ESS and MCSE", {
   fit <- fit_named()
   s <- summary(fit)
-  expect_named(s$diagnostics, c("pareto_k", "tail_ratio", "ess", "log_z", "log_z_se"))
-  # resampled draws carry the importance weights' effective sample size, here below their number
+  expect_identical(s$diagnostics, fit$diagnostics)
+  # the MCSE of the draws' mean is the weighted estimate's plus the resampling's (helper-statistics)
+  expect_equal(s$table$mcse_importance, c(mc_sd(fit, function(x) x[, 1]), mc_sd(fit, function(x) x[, 2])))
+  # so the ESS is below both the weights' and the number of draws, and near 1 / (1 / both)
   ess <- fit$diagnostics[["ess"]]
-  expect_lt(ess, nrow(fit$draws))
-  expect_equal(s$table$ess, rep(ess, 2))
-  expect_equal(s$table$mcse_mean, unname(apply(fit$draws, 2, sd)) / sqrt(ess))
+  expect_true(all(s$table$ess_importance < min(ess, nrow(fit$draws))))
+  expect_equal(s$table$ess_importance, rep(1 / (1 / ess + 1 / nrow(fit$draws)), 2), tolerance = 0.15)
   expect_output(print(fit), "Pareto k")
 })
 
-test_that("posterior's draws and summaries agree with the fit's", {
-  skip_if_not_installed("posterior")
-  fit <- fit_named()
-  dm <- posterior::as_draws_matrix(fit)
-  expect_equal(posterior::variables(dm), c("a", "b"))
-  sd <- posterior::summarise_draws(posterior::as_draws_df(fit), "mean", "sd")
-  # plain numbers: posterior 1.4.0's summary columns carry pillar classes, later ones do not
-  expect_equal(as.numeric(unclass(sd$mean)), summary(fit)$table$mean)
-  expect_equal(as.numeric(unclass(sd$sd)), summary(fit)$table$sd)
-  expect_s3_class(posterior::as_draws(fit), "draws_matrix")
+test_that("draws from the fitted mixture have the independent draws' MCSE", {
+  set.seed(test_seed(3))
+  fit <- gma_sample(function(x) -rowSums(x^2) / 2, vectorized = TRUE, dim = 2, importance = FALSE,
+                    control = gma_control(n_evals = 3000))
+  s <- summary(fit)
+  n <- nrow(fit$draws)
+  expect_equal(s$table$ess_importance, rep(n, 2))
+  expect_equal(s$table$mcse_importance, unname(apply(fit$draws, 2, sd)) * sqrt((n - 1) / n) / sqrt(n))
 })
 
-test_that("coda's mcmc object carries the parameter names", {
-  skip_if_not_installed("coda")
-  expect_equal(coda::varnames(coda::as.mcmc(fit_named())), c("a", "b"))
+test_that("coef, vcov, gma_evidence and the draws as matrix, data frame and array", {
+  fit <- fit_named()
+  expect_equal(coef(fit), colMeans(fit$draws))
+  expect_equal(vcov(fit), cov(fit$draws))
+  expect_equal(gma_evidence(fit), c(log_z = fit$diagnostics[["log_z"]], se = fit$diagnostics[["log_z_se"]]))
+  expect_error(gma_evidence(list()), "`object` must be a gma_fit")
+  expect_equal(as.data.frame(fit), as.data.frame(fit$draws))
+  a <- as.array(fit)
+  expect_equal(dim(a), c(nrow(fit$draws), 1L, 2L))
+  expect_equal(dimnames(a)$variable, c("a", "b"))
+  expect_equal(a[, 1, "b"], unname(fit$draws[, "b"]))
+})
+
+test_that("update() refits, and with the same seed gives the same draws", {
+  fit <- fit_named()
+  again <- update(fit, seed = 5)
+  expect_identical(update(fit, seed = 5)$draws, again$draws)
+  expect_equal(update(fit, control = gma_control(n_evals = 3000))$n_evals, 3000)
+})
+
+test_that("bayesplot's mcmc functions take a fit", {
+  skip_if_not_installed("bayesplot")
+  fit <- fit_named()
+  p <- bayesplot::mcmc_hist(fit, pars = "a", binwidth = 0.2)
+  expect_s3_class(p, "ggplot")
+  # the plotted values are the draws of `a`
+  expect_equal(sort(p$data$value), sort(unname(fit$draws[, "a"])))
+})
+
+test_that("plot() draws one page per call, and evaluates the target only when asked", {
+  dir <- tempfile()
+  dir.create(dir)
+  png(file.path(dir, "page%02d.png"))  # a file per page
+  on.exit({ dev.off(); unlink(dir, recursive = TRUE) })
+  set.seed(test_seed(4))
+  fit <- gma_sample(function(x) -rowSums(x^2) / 2, vectorized = TRUE, dim = 3,
+                    control = gma_control(n_evals = 3000))
+  # a 3-D fit's default page no longer runs on into a pairs plot: that is a page of its own
+  plot(fit)
+  plot(fit, which = "pairs")
+  plot(fit, which = "pairs", max_pairs = 2)
+  dev.off()
+  expect_length(list.files(dir), 3L)
+  png(file.path(dir, "more%02d.png"))
+  expect_error(plot(fit, which = "all"), "`which` must be one of")
+  counter <- counting(function(x) -rowSums(x^2) / 2)
+  fit2 <- gma_sample(counter$f, vectorized = TRUE, dim = 2, control = gma_control(n_evals = 2000))
+  n <- counter$n()
+  plot(fit2)
+  expect_equal(counter$n(), n)  # no overlay, no evaluation
+  plot(fit2, target = gma_target(counter$f, vectorized = TRUE))
+  expect_equal(counter$n(), n + 2500)
 })

@@ -16,7 +16,7 @@ test_that("the transforms invert each other and their log-Jacobian is right", {
 # Exact moments against importance-corrected draws, within 4 Monte Carlo sd computed from the
 # fit's own weights (helper-statistics.R); that error holds where PSIS's weights have a variance:
 # Pareto k below 0.5, or a tail that is bounded in practice (its largest ratio within a few times
-# its threshold, see ?psis). On the log scale of a half-normal the left tail is exponential and
+# its threshold, see ?gma_psis). On the log scale of a half-normal the left tail is exponential and
 # the first round's proposal covers it least: its ratios there bunch near their maximum, and k
 # comes out near 0.8 with the largest ratio about 2.3 times the threshold.
 # Checked on 10 other seeds in bench/test-tolerances.R.

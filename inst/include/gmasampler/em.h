@@ -123,23 +123,28 @@ inline EmResult em_step(const std::vector<Component>& comps, const std::vector<d
     for (double& o : omega) o /= total;
   }
 
-  // the statistics of chunk c (points 512 c to 512 c + 511) into st
   const std::size_t chunk = 512, n_chunks = (n + chunk - 1) / chunk;
-  auto accumulate = [&](std::size_t c, EmStatistics& st, Eigen::VectorXd& dx) {
+  // The statistics of chunk c (points 512 c to 512 c + 511) into st. Each chunk gathers, per component, the points it weighs, as columns sqrt(c u) (x - mu) of one
+  // matrix, so that the scatter is one rank-n update (a blocked product, several times faster in
+  // high dimension than a rank-one update a point).
+  auto accumulate = [&](std::size_t c, EmStatistics& st, Eigen::MatrixXd& cols) {
     st.clear();
-    for (std::size_t m = c * chunk; m < std::min(n, (c + 1) * chunk); ++m) {
-      if (omega[m] == 0.0) continue;
-      for (std::size_t k = 0; k < K; ++k) {
+    const std::size_t m0 = c * chunk, m1 = std::min(n, (c + 1) * chunk);
+    for (std::size_t k = 0; k < K; ++k) {
+      Eigen::Index used = 0;
+      for (std::size_t m = m0; m < m1; ++m) {
+        if (omega[m] == 0.0) continue;
         const double cw = omega[m] * std::exp(mt.terms(k, m) - res.log_q[m]);
         if (cw == 0.0) continue;
         const double cu = cw * comps[k].family.em_weight(mt.dist(k, m), d);
-        dx = x.col(m) - comps[k].mean;
         st.s0[k] += cw;
         st.s0sq[k] += cw * cw;
         st.s0u[k] += cu;
-        st.s1[k] += cu * dx;
-        st.s2[k].selfadjointView<Eigen::Lower>().rankUpdate(dx, cu);
+        cols.col(used) = x.col(m) - comps[k].mean;
+        st.s1[k] += cu * cols.col(used);
+        cols.col(used++) *= std::sqrt(cu);
       }
+      if (used > 0) st.s2[k].selfadjointView<Eigen::Lower>().rankUpdate(cols.leftCols(used));
     }
   };
   // a group of chunks at a time, so that the statistics held at once do not grow with n
@@ -149,8 +154,8 @@ inline EmResult em_step(const std::vector<Component>& comps, const std::vector<d
   for (std::size_t g0 = 0; g0 < n_chunks; g0 += group) {
     const std::size_t g1 = std::min(n_chunks, g0 + group);
     pfor(g0, g1, [&](std::size_t b, std::size_t e) {
-      Eigen::VectorXd dx(d);
-      for (std::size_t c = b; c < e; ++c) accumulate(c, stats[c - g0], dx);
+      Eigen::MatrixXd cols(d, chunk);
+      for (std::size_t c = b; c < e; ++c) accumulate(c, stats[c - g0], cols);
     });
     for (std::size_t c = g0; c < g1; ++c) total.add(stats[c - g0]);
   }
