@@ -50,7 +50,9 @@ gma_target <- function(log_density, vectorized = FALSE, data = NULL,
   if (typeof(log_density) == "externalptr") {
     problem <- gma_xptr_problem(log_density)
     if (nzchar(problem)) arg_error("log_density", problem)
-    return(structure(list(kind = "compiled", ptr = log_density, data = as_density_data(data)),
+    data <- as_density_data(data)
+    return(structure(list(kind = "compiled", ptr = log_density, data = data,
+                          data_ptr = gma_density_data(data)),  # converted once, not per batch
                      class = "gma_target"))
   }
   arg_error("log_density", sprintf(
@@ -178,7 +180,7 @@ evaluate_vectorized_fn <- function(fn, x) {
 }
 
 evaluate_compiled <- function(target, x, threads) {
-  res <- gma_evaluate_xptr(target$ptr, t(x), target$data, threads)
+  res <- gma_evaluate_xptr(target$ptr, t(x), target$data_ptr, target$data, threads)
   if (length(res$failed)) {
     i <- res$failed[1L]
     more <- if (length(res$failed) > 1L) sprintf(" (and at %d more points)", length(res$failed) - 1L) else ""
