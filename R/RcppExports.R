@@ -17,6 +17,10 @@ gma_resample <- function(weights, u, n, scheme) {
     .Call(`_gmasampler_gma_resample`, weights, u, n, scheme)
 }
 
+gma_density_data <- function(data) {
+    .Call(`_gmasampler_gma_density_data`, data)
+}
+
 gma_xptr_problem <- function(ptr) {
     .Call(`_gmasampler_gma_xptr_problem`, ptr)
 }
@@ -25,8 +29,8 @@ gma_xptr_thread_safe <- function(ptr) {
     .Call(`_gmasampler_gma_xptr_thread_safe`, ptr)
 }
 
-gma_evaluate_xptr <- function(ptr, x, data, threads) {
-    .Call(`_gmasampler_gma_evaluate_xptr`, ptr, x, data, threads)
+gma_evaluate_xptr <- function(ptr, x, data_ptr, data, threads) {
+    .Call(`_gmasampler_gma_evaluate_xptr`, ptr, x, data_ptr, data, threads)
 }
 
 gma_log_pdf_matrix <- function(x, mixture, tol, max_bytes, threads) {

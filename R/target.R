@@ -54,7 +54,9 @@ gma_target <- function(log_density, vectorized = FALSE, data = NULL,
   if (typeof(log_density) == "externalptr") {
     problem <- gma_xptr_problem(log_density)
     if (nzchar(problem)) arg_error("log_density", problem)
-    return(structure(list(kind = "compiled", ptr = log_density, data = as_density_data(data),
+    data <- as_density_data(data)
+    return(structure(list(kind = "compiled", ptr = log_density, data = data,
+                          data_ptr = gma_density_data(data),  # converted once, not per batch
                           thread_safe = gma_xptr_thread_safe(log_density)),
                      class = "gma_target"))
   }
@@ -225,7 +227,7 @@ evaluate_vectorized_fn <- function(fn, x) {
 
 evaluate_compiled <- function(target, x, threads) {
   if (threads > 1L && !isTRUE(target$thread_safe)) threads <- one_thread_for_rcpp_exceptions()
-  res <- gma_evaluate_xptr(target$ptr, t(x), target$data, threads)
+  res <- gma_evaluate_xptr(target$ptr, t(x), target$data_ptr, target$data, threads)
   if (res$n_failed > 0) {
     more <- if (res$n_failed > 1) sprintf(" (and at %.0f more points)", res$n_failed - 1) else ""
     log_density_error(sprintf("threw a C++ exception%s: %s", more, res$message), x[res$first_failed, ])

@@ -67,6 +67,16 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// gma_density_data
+SEXP gma_density_data(List data);
+RcppExport SEXP _gmasampler_gma_density_data(SEXP dataSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< List >::type data(dataSEXP);
+    rcpp_result_gen = Rcpp::wrap(gma_density_data(data));
+    return rcpp_result_gen;
+END_RCPP
+}
 // gma_xptr_problem
 String gma_xptr_problem(SEXP ptr);
 RcppExport SEXP _gmasampler_gma_xptr_problem(SEXP ptrSEXP) {
@@ -88,15 +98,16 @@ BEGIN_RCPP
 END_RCPP
 }
 // gma_evaluate_xptr
-List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads);
-RcppExport SEXP _gmasampler_gma_evaluate_xptr(SEXP ptrSEXP, SEXP xSEXP, SEXP dataSEXP, SEXP threadsSEXP) {
+List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, SEXP data_ptr, List data, int threads);
+RcppExport SEXP _gmasampler_gma_evaluate_xptr(SEXP ptrSEXP, SEXP xSEXP, SEXP data_ptrSEXP, SEXP dataSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< SEXP >::type ptr(ptrSEXP);
     Rcpp::traits::input_parameter< NumericMatrix >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type data_ptr(data_ptrSEXP);
     Rcpp::traits::input_parameter< List >::type data(dataSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(gma_evaluate_xptr(ptr, x, data, threads));
+    rcpp_result_gen = Rcpp::wrap(gma_evaluate_xptr(ptr, x, data_ptr, data, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -176,9 +187,10 @@ static const R_CallMethodDef CallEntries[] = {
     {"_gmasampler_gma_mixture_log_pdf", (DL_FUNC) &_gmasampler_gma_mixture_log_pdf, 3},
     {"_gmasampler_gma_transform", (DL_FUNC) &_gmasampler_gma_transform, 5},
     {"_gmasampler_gma_resample", (DL_FUNC) &_gmasampler_gma_resample, 4},
+    {"_gmasampler_gma_density_data", (DL_FUNC) &_gmasampler_gma_density_data, 1},
     {"_gmasampler_gma_xptr_problem", (DL_FUNC) &_gmasampler_gma_xptr_problem, 1},
     {"_gmasampler_gma_xptr_thread_safe", (DL_FUNC) &_gmasampler_gma_xptr_thread_safe, 1},
-    {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 4},
+    {"_gmasampler_gma_evaluate_xptr", (DL_FUNC) &_gmasampler_gma_evaluate_xptr, 5},
     {"_gmasampler_gma_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix, 5},
     {"_gmasampler_gma_log_pdf_matrix_row_estimate", (DL_FUNC) &_gmasampler_gma_log_pdf_matrix_row_estimate, 2},
     {"_gmasampler_gma_release_log_pdf_matrix", (DL_FUNC) &_gmasampler_gma_release_log_pdf_matrix, 1},

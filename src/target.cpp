@@ -43,6 +43,10 @@ gmasampler::Data to_data(const List& data) {
 
 }  // namespace
 
+// The data of a compiled density converted once, so that batches do not copy them again.
+// [[Rcpp::export(rng = false)]]
+SEXP gma_density_data(List data) { return XPtr<gmasampler::Data>(new gmasampler::Data(to_data(data)), true); }
+
 // [[Rcpp::export(rng = false)]]
 String gma_xptr_problem(SEXP ptr) { return xptr_problem(ptr); }
 
@@ -54,14 +58,19 @@ bool gma_xptr_thread_safe(SEXP ptr) {
   return density->magic == gmasampler::LogDensity::kMagic && density->rcpp_exceptions_thread_safe;
 }
 
-// Evaluates a compiled log density at the columns of x (d x n). Returns the values, how many
-// points threw, the first of them (1-based; 0 for none) and its message.
+// Evaluates a compiled log density at the columns of x (d x n) with its converted data. Returns the
+// values, how many points threw, the first of them (1-based; 0 for none) and its message.
 // [[Rcpp::export(rng = false)]]
-List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, List data, int threads) {
+List gma_evaluate_xptr(SEXP ptr, NumericMatrix x, SEXP data_ptr, List data, int threads) {
   std::string problem = xptr_problem(ptr);
   if (!problem.empty()) stop("log_density " + problem);
   const auto& density = *static_cast<gmasampler::LogDensity*>(R_ExternalPtrAddr(ptr));
-  const gmasampler::Data cpp_data = to_data(data);
+  // the data converted once per target (gma_density_data()); a pointer that serialisation
+  // emptied is made good from the list, for this batch only
+  const auto* cached = static_cast<const gmasampler::Data*>(R_ExternalPtrAddr(data_ptr));
+  gmasampler::Data converted;
+  if (cached == nullptr) converted = to_data(data);
+  const gmasampler::Data& cpp_data = cached != nullptr ? *cached : converted;
   gmasampler::BatchResult res = gmasampler::evaluate_batch(
       density, cpp_data, x.begin(), x.nrow(), x.ncol(), gmasampler::glue::parallel_for(threads, 2),
       gmasampler::glue::interrupt_check());

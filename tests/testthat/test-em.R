@@ -282,46 +282,47 @@ test_that("pooling: against the rounds' average proposal when it is unbiased eno
   expect_equal(gmasampler:::pooled_log_q(rounds, many, 1L)$log_q[1:2000], rep(Inf, 2000))
 })
 
-test_that("the mode search goes on during EM: a narrow mode that the first screening misses is found later", {
-  # two modes in 4-D: a wide one (sd 1) and a narrow one (sd 0.3, mass 0.3) whose region is 2.3%
-  # of the box. The first search makes one climb (starts = 1), which finds the wide mode; the
-  # rounds' screening must find the narrow one
+# Two modes in 4-D: a wide one (sd 1, mass 0.7) and a narrow one (sd 0.3, mass 0.3) whose region
+# is 2.3% of the box [-6, 6]^4.
+wide_and_narrow_4d <- function() {
   d <- 4
   w <- c(0.7, 0.3)
   mu <- rbind(rep(-2, d), rep(2.5, d))
   covs <- list(diag(d), diag(0.3^2, d))
-  lp <- gaussian_mixture_log_density(w, mu, covs)
+  list(d = d, w = w, mu = mu, covs = covs, lp = gaussian_mixture_log_density(w, mu, covs))
+}
+
+test_that("the mode search goes on during EM: a narrow mode that the first screening misses is found later", {
+  # the first search makes one climb (starts = 1), which finds the wide mode; the rounds'
+  # screening must find the narrow one
+  t4 <- wide_and_narrow_4d()
   for (s in 1:4) {
     set.seed(test_seed(40 + s))
-    fit <- suppressWarnings(gma_sample(lp, vectorized = TRUE, box = c(-6, 6), dim = d,
+    fit <- suppressWarnings(gma_sample(t4$lp, vectorized = TRUE, box = c(-6, 6), dim = t4$d,
                                        control = gma_control(lma = lma_control(starts = 1))))
     expect_equal(nrow(fit$laplace), 1)
     expect_true(any(fit$trace$born))
     expect_equal(nrow(fit$modes), 2)
-    mass <- tabulate(nearest_mode(fit$draws, mu, covs), 2) / nrow(fit$draws)
+    mass <- tabulate(nearest_mode(fit$draws, t4$mu, t4$covs), 2) / nrow(fit$draws)
     # Monte Carlo sd of a mass with ESS above 2,000 is below 0.011: 3 sd
-    expect_lt(max(abs(mass - w)), 0.033)
+    expect_lt(max(abs(mass - t4$w)), 0.033)
   }
 })
 
 test_that("a mode reached by one of the two screenings only warns", {
-  d <- 4
-  w <- c(0.7, 0.3)
-  mu <- rbind(rep(-2, d), rep(2.5, d))
-  covs <- list(diag(d), diag(0.3^2, d))
-  lp <- gaussian_mixture_log_density(w, mu, covs)
+  t4 <- wide_and_narrow_4d()
   set.seed(test_seed(50))
-  fit <- suppressWarnings(gma_sample(lp, vectorized = TRUE, box = c(-6, 6), dim = d))
+  fit <- suppressWarnings(gma_sample(t4$lp, vectorized = TRUE, box = c(-6, 6), dim = t4$d))
   tab <- fit$modes
   expect_equal(nrow(tab), 2)
   expect_equal(sum(tab$mass), 1, tolerance = 1e-10)
   expect_equal(tab$confirmed, tab$stream_1 > 0 & tab$stream_2 > 0)
   expect_equal(fit$diagnostics[["unconfirmed_mass"]], sum(tab$mass[!tab$confirmed]))
   # a mode only one stream reached: its mass is the unconfirmed mass
-  search <- list(modes = function() list(list(par = mu[1, ], log_p = 0, precision = diag(d)),
-                                         list(par = mu[2, ], log_p = 0, precision = diag(d) / 0.3^2)),
+  search <- list(modes = function() list(list(par = t4$mu[1, ], log_p = 0, precision = diag(t4$d)),
+                                         list(par = t4$mu[2, ], log_p = 0, precision = diag(t4$d) / 0.3^2)),
                  hits = function() as.table(matrix(c(500, 3, 480, 0), 2)))
-  a <- gmasampler:::mode_agreement(search, rbind(mu[1, ], mu[2, ]), log(c(0.7, 0.3)))
+  a <- gmasampler:::mode_agreement(search, rbind(t4$mu[1, ], t4$mu[2, ]), log(c(0.7, 0.3)))
   expect_equal(a$table$confirmed, c(TRUE, FALSE))
   expect_equal(a$table$mass, c(0.7, 0.3))
   expect_equal(a$unconfirmed_mass, 0.3)

@@ -119,6 +119,15 @@ test_that("compiled densities take data as a vector, matrix or list", {
   expect_error(gma_target(compiled("logistic"), data = list(X, list(1))), "`data\\[\\[2\\]\\]` must be a numeric")
 })
 
+test_that("compiled data are converted once per target, and made good when that copy is lost", {
+  x <- rbind(c(1, 2), c(0, 0))
+  target <- gma_target(compiled("shifted_normal"), data = c(1, 2))
+  expect_equal(gma_evaluate(target, x), c(0, -2.5))
+  # serialisation empties the external pointer of the converted copy; the list is used instead
+  target$data_ptr <- unserialize(serialize(target$data_ptr, NULL))
+  expect_equal(gma_evaluate(target, x), c(0, -2.5))
+})
+
 test_that("non-functions and bad settings of R functions are refused", {
   expect_error(gma_target(42), "`log_density` must be an R function or a compiled log density")
   expect_error(gma_target(function(x) 0, data = 1), "`data` is for compiled log densities")
