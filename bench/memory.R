@@ -126,7 +126,7 @@ for (limit in limits) {
     4 * n_comp, lim))
   n_evals <- largest(function(n) em_fits(n, limit, 10), 1e4, 1e8)
   add(limit, "EM at the limit", sprintf("n_evals = %d, bank = n_evals / 20, d = 10", n_evals), sprintf(
-    "fit <- suppressMessages(gma_sample(lp, dim = 10, threads = 2, control = gma_control(max_memory = %s, n_evals = %d, em_bank = %d))); paste('fit of', fit$n_evals, 'evaluations')",
+    "fit <- suppressMessages(gma_sample(lp, dim = 10, threads = 2, control = gma_control(max_memory = %s, n_evals = %d, em = em_control(bank = %d)))); paste('fit of', fit$n_evals, 'evaluations')",
     lim, n_evals, n_evals %/% 20))
   n_draws <- largest(function(n) draws_fit(n, limit, 5), 1e4, 2e9)
   add(limit, "n_draws at the limit", sprintf("n_draws = %d, d = 5 (W-GMA, 20 components)", n_draws), sprintf(
@@ -140,7 +140,10 @@ for (limit in limits) {
 add(4 * 2^30, "absurd components", "n_components = 1e6, d = 1", "gma_sample(lp, dim = 1, method = 'wgma', n_components = 1e6); 'fit'")
 add(4 * 2^30, "absurd components", "n_components = 1e5, d = 1", "gma_sample(lp, dim = 1, method = 'wgma', n_components = 1e5); 'fit'")
 add(4 * 2^30, "absurd components", "n_components = 1e4, d = 1", "gma_sample(lp, dim = 1, method = 'wgma', n_components = 1e4); 'fit'")
+add(4 * 2^30, "absurd components", "n_components = 1e9, d = 1", "gma_sample(lp, dim = 1, method = 'wgma', n_components = 1e9); 'fit'")
 add(4 * 2^30, "absurd draws", "n_draws = 1e8, d = 1", "gma_sample(lp, dim = 1, n_draws = 1e8); 'fit'")
+add(4 * 2^30, "absurd draws", "n_draws = 1e12, d = 1", "gma_sample(lp, dim = 1, n_draws = 1e12); 'fit'")
+add(4 * 2^30, "absurd evaluations", "n_evals = 1e9, d = 3", "gma_sample(lp, dim = 3, control = gma_control(n_evals = 1e9)); 'fit'")
 
 # ---- runs -----------------------------------------------------------------------------------------
 libs <- c(after = after_lib, if (nzchar(before_lib)) c(before = before_lib))
