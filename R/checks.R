@@ -35,11 +35,18 @@ describe <- function(x) {
 
 # A whole number in [min, max], returned as a double so that products of counts cannot overflow
 # R's integers. `max` defaults to R's largest integer, which the C++ core takes counts up to.
+# Signals gma_error_argument naming the first of `names` that the calling function was not given,
+# where R's own error ("argument is missing, with no default") would be an untyped one.
+check_given <- function(names, env = parent.frame()) {
+  for (n in names)
+    if (eval(call("missing", as.name(n)), env)) arg_error(n, "is missing, with no default")
+}
+
 check_count <- function(x, name, min = 1, max = .Machine$integer.max) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x) || x < min)
     arg_error(name, sprintf("must be a whole number >= %s, not %s", format(min), describe(x)))
   if (x > max)
-    arg_error(name, sprintf("must be at most %s, not %s", format(max, big.mark = ","), describe(x)))
+    arg_error(name, sprintf("must be at most %s, not %s", format_count(max), describe(x)))
   as.numeric(x)
 }
 
@@ -87,8 +94,10 @@ default_threads <- function() {
 
 # Sets the seed of R's RNG (`set.seed(seed)`) and returns the state before, for restore_rng().
 set_seed <- function(seed) {
-  if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed != round(seed))
+  if (!is.numeric(seed) || length(seed) != 1L || !is.finite(seed) || seed != round(seed))
     arg_error("seed", sprintf("must be a whole number, not %s", describe(seed)))
+  if (abs(seed) > .Machine$integer.max)  # set.seed() takes R's integers
+    arg_error("seed", sprintf("must be at most %s in size, not %s", format_count(.Machine$integer.max), describe(seed)))
   old <- if (exists(".Random.seed", globalenv(), inherits = FALSE)) get(".Random.seed", globalenv())
   set.seed(seed)
   old

@@ -133,6 +133,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
                        resampling = c("stratified", "systematic", "multinomial"),
                        vectorized = FALSE, data = NULL, evaluator = c("sequential", "future"),
                        threads = NULL, seed = NULL, control = gma_control()) {
+  check_given("log_density")
   call <- match.call()
   if (!is.null(seed)) {
     rng_before <- set_seed(seed)

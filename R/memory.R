@@ -12,8 +12,6 @@ dbl_bytes <- function(...) 8 * prod(as.numeric(c(...)))
 
 in_dims <- function(d) sprintf("in %d dimension%s", d, if (d == 1) "" else "s")
 
-format_count <- function(n) format(as.numeric(n), big.mark = ",", scientific = FALSE, trim = TRUE)
-
 format_bytes <- function(b) {
   units <- c("bytes", "KB", "MB", "GB", "TB", "PB")
   k <- max(0, min(length(units) - 1, floor(log(max(b, 1), 1000))))

@@ -23,6 +23,7 @@
 #' colMeans(rmixture(4000, heavy))
 #' @export
 gma_mixture <- function(weights = NULL, means, covs, family = c("gaussian", "t"), df = NULL) {
+  check_given(c("means", "covs"))
   means <- as_means(means)
   n_comp <- nrow(means)
   d <- ncol(means)
@@ -66,6 +67,8 @@ as_means <- function(means, name = "means") {
 as_covs <- function(covs, n_comp, d, name = "covs") {
   if (!is.numeric(covs) || anyNA(covs) || any(!is.finite(covs)))
     arg_error(name, "must hold finite numbers")
+  if (any(abs(covs) > 1e300))  # a defensive component (4 times wider) and sums of them overflow
+    arg_error(name, sprintf("must hold numbers no larger than 1e300 in size, not %s", format(max(abs(covs)), digits = 3)))
   if (is.null(dim(covs)) && length(covs) %in% c(1L, n_comp)) {
     if (any(covs <= 0)) arg_error(name, "as variances must be > 0")
     v <- rep_len(as.numeric(covs), n_comp)
@@ -106,6 +109,7 @@ lower_chol <- function(sigma, label) {
 #' colMeans(rmixture(2000, mix))
 #' @export
 dmixture <- function(x, mixture, log = FALSE, threads = NULL) {
+  check_given(c("x", "mixture"))
   mixture <- as_mixture(mixture)
   x <- as_points(x, ncol(mixture$means))
   out <- gma_mixture_log_pdf(t(x), mixture, check_threads(threads))
@@ -119,6 +123,7 @@ dmixture <- function(x, mixture, log = FALSE, threads = NULL) {
 #'   anything is drawn.
 #' @export
 rmixture <- function(n, mixture, max_memory = 4 * 2^30) {
+  check_given(c("n", "mixture"))
   mixture <- as_mixture(mixture)
   n <- check_count(n, "n", min = 0)
   max_memory <- check_number(max_memory, "max_memory", min = 0, open_min = TRUE)

@@ -93,5 +93,8 @@ as_scale <- function(scale, d) {
   if (!is.numeric(scale) || !(length(scale) %in% c(1L, d)) || anyNA(scale) || any(!is.finite(scale)) ||
       any(scale <= 0))
     arg_error("scale", sprintf("must be a positive number, %d standard deviations or a %d x %d covariance matrix", d, d, d))
+  # a variance must be a positive double too
+  if (any(scale^2 == 0 | !is.finite(scale^2)))
+    arg_error("scale", sprintf("must be between 1e-150 and 1e150 (its square is a variance), not %s", describe(scale)))
   diag(rep_len(scale^2, d), d)
 }

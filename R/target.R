@@ -30,6 +30,7 @@
 #' @export
 gma_target <- function(log_density, vectorized = FALSE, data = NULL,
                        evaluator = c("sequential", "future"), chunks = NULL) {
+  check_given("log_density")
   if (inherits(log_density, "gma_target")) return(log_density)
   vectorized <- check_flag(vectorized, "vectorized")
   evaluator <- match_choice(evaluator, c("sequential", "future"), "evaluator")
@@ -125,6 +126,7 @@ format_data_names <- function(data) {
 #' gma_evaluate(function(x) -sum(x^2) / 2, rbind(c(0, 0), c(1, 1)))
 #' @export
 gma_evaluate <- function(target, x, threads = NULL) {
+  check_given(c("target", "x"))
   target <- gma_target(target)
   threads <- check_threads(threads)
   if (!is.matrix(x) || !is.numeric(x)) arg_error("x", "must be a numeric matrix, one point a row")

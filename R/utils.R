@@ -51,3 +51,6 @@ floor_eigenvalues <- function(s, rel = 1e-10) {
   v <- pmax(e$values, rel * max(e$values, 0), .Machine$double.xmin)
   e$vectors %*% (t(e$vectors) * v)
 }
+
+# A count in full with thousands marks (1,000,000,000), whatever its size: counts are doubles.
+format_count <- function(n) format(as.numeric(n), big.mark = ",", scientific = FALSE, trim = TRUE)

@@ -53,4 +53,6 @@ test_that("a seed is set.seed(seed) and leaves R's stream as it was", {
   expect_identical(.Random.seed, before)
   expect_error(gmasampler:::set_seed(1.5), "`seed` must be a whole number, not 1.5")
   expect_error(gmasampler:::set_seed("a"), "`seed` must be a whole number")
+  expect_error(gmasampler:::set_seed(Inf), "`seed` must be a whole number, not Inf", class = "gma_error_argument")
+  expect_error(gmasampler:::set_seed(3e9), "`seed` must be at most 2,147,483,647 in size", class = "gma_error_argument")
 })

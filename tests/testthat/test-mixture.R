@@ -142,3 +142,9 @@ test_that("results do not depend on the thread count, nor on how a range is spli
     expect_equal(mats[[1]], lq[[1]], tolerance = 1e-10)
   }
 })
+
+test_that("covariances too large for doubles' arithmetic are refused by name", {
+  expect_error(gma_mixture(NULL, 0, 1e308), "`covs` must hold numbers no larger than 1e300 in size, not 1e\\+308",
+               class = "gma_error_argument")
+  expect_s3_class(gma_mixture(NULL, 0, 1e290), "gma_mixture")
+})

@@ -63,3 +63,9 @@ test_that("pairs of coordinates in 50 dimensions are neither correlated nor stri
   expect_gt(p$max_cor, 0.5)
   expect_gt(p$max_chi2, 1000)
 })
+
+test_that("a scale whose square is no positive double is refused by name", {
+  f <- function(x) -sum(x^2) / 2
+  expect_error(gma_sample(f, dim = 1, scale = 1e-300), "`scale` must be between 1e-150 and 1e150", class = "gma_error_argument")
+  expect_error(gma_sample(f, dim = 1, scale = 1e200), "`scale` must be between", class = "gma_error_argument")
+})
