@@ -59,7 +59,7 @@ bench: install
 	$(RSCRIPT) bench/bench-core.R
 
 # Overhead per point against d, 50 to 200 dimensions and a 54-parameter hierarchical model
-# (bench/results/scale.md; about 10 minutes; BENCH_SEEDS=1:3 for fewer seeds).
+# (bench/results/scale.md; about 3 minutes; BENCH_SEEDS=1:3 for fewer seeds).
 bench-scale: install
 	$(RSCRIPT) tools/install-deps.R $(BENCH_DEPS)
 	$(RSCRIPT) bench/bench-scale.R
