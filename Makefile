@@ -22,11 +22,11 @@ SITE_DEPS = pkgdown knitr rmarkdown posterior coda bayesplot future.apply mcmc
 # every script that writes tables to bench/results/ but one: bench/make-references.R rewrites the
 # test fixture of reference moments with its table, so it runs on its own (make references)
 BENCH_SCRIPTS = bench/bench-core.R bench/bench-methods.R bench/bench-posteriors.R bench/stabilisers.R \
-  bench/space-filling.R bench/memory.R bench/error-cases.R bench/fuzz.R
+  bench/space-filling.R bench/bench-scale.R bench/memory.R bench/error-cases.R bench/fuzz.R
 KNIT_README = $(RSCRIPT) -e 'knitr::knit("README.Rmd", "README.md", quiet = TRUE)'
 
 
-.PHONY: deps install install-vignettes pandoc check-site demo test bench bench-all readme references vignette-references \
+.PHONY: deps install install-vignettes pandoc check-site demo test bench bench-scale bench-all readme references vignette-references \
   document check site clean
 
 deps:
@@ -57,6 +57,12 @@ test: install
 bench: install
 	$(RSCRIPT) tools/install-deps.R $(BENCH_DEPS)
 	$(RSCRIPT) bench/bench-core.R
+
+# Overhead per point against d, 50 to 200 dimensions and a 54-parameter hierarchical model
+# (bench/results/scale.md; about 3 minutes; BENCH_SEEDS=1:3 for fewer seeds).
+bench-scale: install
+	$(RSCRIPT) tools/install-deps.R $(BENCH_DEPS)
+	$(RSCRIPT) bench/bench-scale.R
 
 # Regenerates every table in bench/results/, then the README that includes them.
 bench-all: install

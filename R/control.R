@@ -76,7 +76,9 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   defensive component of weight `defensive`: a multivariate t with `defensive_df` degrees of
 #'   freedom, the mixture's overall mean and its overall covariance times `defensive_scale^2`.
 #'   Its heavy tails keep the importance weights bounded where the target's tails are heavier
-#'   than the mixture's. It takes no part in the EM update. `defensive = 0` turns it off.
+#'   than the mixture's, and its spread reaches what the mixture's components do not (the horns
+#'   of a thin curved ridge, whose missing mass the weights cannot show). It takes no part in the
+#'   EM update. `defensive = 0` turns it off.
 #' @param final_steps EM steps run at the end on the pooled points of all rounds, weighted
 #'   against the average of the rounds' proposals, to give the fitted mixture.
 #' @param explore with a `box`, the search for modes goes on while EM runs: the rounds screen on
@@ -95,8 +97,8 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #' @export
 em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
                        target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = NULL,
-                       defensive = 0.1, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
-                       family = c("gaussian", "t"), df = NULL, explore = 0.15) {
+                       defensive = 0.3, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
+                       family = c("gaussian", "t"), df = NULL, explore = 0.3) {
   no_unknown_settings(list(...), names(formals(em_control)), "em_control")
   family <- match_choice(family, c("gaussian", "t"), "family")
   structure(list(

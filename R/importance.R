@@ -71,13 +71,18 @@ gma_psis <- function(log_ratios) {
     tail_idx <- ord[seq_len(tail_len)]
     cutoff <- lw[ord[tail_len + 1L]]
     tail_ratio <- exp(-cutoff)
-    exceed <- exp(lw[tail_idx]) - exp(cutoff)
-    if (all(exceed > 0) && length(unique(exceed)) > 1L) {
+    # the exceedances in units of the threshold (k does not depend on the unit): in units of the
+    # largest ratio, a tail spanning more than exp() can hold (weights on a handful of points)
+    # would underflow to zeros and pass for a tie
+    exceed <- expm1(lw[tail_idx] - cutoff)
+    if (any(exceed == Inf)) {
+      k <- Inf  # ratios beyond the range of doubles: the weights sit on a few points
+    } else if (all(exceed > 0) && length(unique(exceed)) > 1L) {
       fit <- gpd_fit(exceed)
       k <- fit$k
       if (is.finite(k)) {
         # tail_idx is in decreasing order; the smoothed values go in increasing quantiles
-        smoothed <- log(qgpd((rev(seq_len(tail_len)) - 0.5) / tail_len, k, fit$sigma) + exp(cutoff))
+        smoothed <- cutoff + log1p(qgpd((rev(seq_len(tail_len)) - 0.5) / tail_len, k, fit$sigma))
         lw[tail_idx] <- pmin(smoothed, 0)  # never above the largest raw ratio
       }
     } else {

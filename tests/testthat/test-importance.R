@@ -91,6 +91,23 @@ test_that("tied importance ratios are reported as ties, with their cause", {
   expect_match(conditionMessage(w[[2L]]), "log p reaches 1e\\+15, where its differences are lost to rounding")
 })
 
+test_that("weights on a handful of points are a heavy tail, not a missing k", {
+  # log ratios spanning thousands of nats (a proposal far from a 100-D target): the ratios below
+  # the largest underflow next to it, and used to leave k NA, which did not warn
+  set.seed(test_seed(6))
+  lr <- 800 * rnorm(20000)
+  p <- gma_psis(lr)
+  expect_equal(p$pareto_k, Inf)
+  expect_lt(p$ess, 1.01)
+  expect_true(gmasampler:::importance_summary(lr)$heavy_tail)
+  # a tail that spans less is fitted in units of its threshold as before: k of a t_3 target
+  # from N(0, 1) draws is the same whatever constant the ratios carry
+  x <- rnorm(20000)
+  lr3 <- dt(x, 3, log = TRUE) - dnorm(x, log = TRUE)
+  expect_equal(gma_psis(lr3 + 500)$pareto_k, gma_psis(lr3)$pareto_k)
+  expect_gt(gma_psis(lr3)$pareto_k, 0.5)
+})
+
 test_that("psis(), the old name, still works with a deprecation message once a session", {
   assign("deprecated", list(), envir = gmasampler:::the)  # as in a new session
   lr <- c(0, 0.5, 1, -1)
