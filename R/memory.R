@@ -77,7 +77,7 @@ check_fit_memory <- function(method, d, n_comp, per_comp, n_draws, control, thre
     stages <- 1 + control$wgma$refine
     n_bank <- as.numeric(n_comp) * per_comp
     what <- sprintf("W-GMA's bank of %s components x %s points", format_count(n_comp), format_count(per_comp))
-    fix <- "use fewer `n_components` or `n_per_component`"
+    fix <- "use fewer `n_components`, or fewer points each (`n_per_component`, or a smaller `n_evals`)"
     check_memory(mixture_bytes(n_comp, d) * stages, max_memory, sprintf("A mixture of %s components", format_count(n_comp)), fix)
     fit <- mixture_bytes(n_comp, d) * stages + wgma_bank_bytes(n_comp, per_comp, d, control$wgma) * stages +
       log_pdf_matrix_min_bytes(n_comp, per_comp, d, threads)
@@ -91,7 +91,7 @@ check_fit_memory <- function(method, d, n_comp, per_comp, n_draws, control, thre
     fit <- em_bytes(n_bank, n_comp, d)
     check_memory(fit, max_memory, sprintf("%s with %s evaluations and up to %s components %s",
                                           toupper(method), format_count(n_bank), format_count(n_comp), in_dims(d)),
-                 "lower gma_control(n_evals = )")
+                 "lower `n_evals`")
     result <- dbl_bytes(n_bank, d + 4)
   }
   n_draws <- n_draws %||% n_bank

@@ -44,7 +44,7 @@ matrix_what <- function(n_comp, per_comp, how) {
   sprintf("W-GMA's log-pdf matrix of %s components x %s points (%s)", format_count(n_comp),
           format_count(per_comp), how)
 }
-matrix_fix <- "use fewer `n_components` or `n_per_component`, or a larger wgma_control(sparse_tol = )"
+matrix_fix <- "use fewer `n_components`, or fewer points each (`n_per_component`, or a smaller `n_evals`), or a larger wgma_control(sparse_tol = )"
 
 # One W-GMA fit: draw the bank from `initial` (component-major), evaluate it, fit the weights.
 wgma_stage <- function(initial, per_comp, wgma, max_memory, threads, ev, stage = 1L) {
