@@ -9,7 +9,8 @@ as_bounds <- function(lower, upper, d) {
   fill <- function(v, name, default) {
     if (is.null(v)) return(rep(default, d))
     if (!is.numeric(v) || !(length(v) %in% c(1L, d)) || anyNA(v))
-      arg_error(name, sprintf("must be a number or %d numbers (-Inf or Inf for none), without NA", d))
+      arg_error(name, sprintf("must be %s (-Inf or Inf for none), without NA, not %s",
+                              if (d == 1) "a number" else sprintf("a number or %d numbers", d), describe(v)))
     rep_len(as.numeric(v), d)
   }
   lower <- fill(lower, "lower", -Inf)

@@ -10,6 +10,7 @@ test_that("the transforms invert each other and their log-Jacobian is right", {
   expect_null(gmasampler:::as_bounds(-Inf, Inf, 2))
   expect_error(gmasampler:::as_bounds(1, 0, 1), "`lower` must be below `upper`")
   expect_error(gmasampler:::as_bounds(c(0, 0, 0), NULL, 2), "`lower` must be a number or 2 numbers")
+  expect_error(gmasampler:::as_bounds(NA, NULL, 1), "`lower` must be a number \\(-Inf or Inf for none\\), without NA, not NA", class = "gma_error_argument")
   expect_error(gmasampler:::to_unconstrained(rbind(c(-1, 0, 0)), b), "`init` must lie strictly inside")
 })
 
