@@ -22,7 +22,7 @@ SITE_DEPS = pkgdown knitr rmarkdown posterior coda bayesplot future.apply mcmc
 # every script that writes tables to bench/results/ but one: bench/make-references.R rewrites the
 # test fixture of reference moments with its table, so it runs on its own (make references)
 BENCH_SCRIPTS = bench/bench-core.R bench/bench-methods.R bench/bench-posteriors.R bench/stabilisers.R \
-  bench/space-filling.R bench/bench-scale.R bench/memory.R bench/error-cases.R bench/fuzz.R
+  bench/space-filling.R bench/bench-trust.R bench/bench-scale.R bench/memory.R bench/error-cases.R bench/fuzz.R
 KNIT_README = $(RSCRIPT) -e 'knitr::knit("README.Rmd", "README.md", quiet = TRUE)'
 
 

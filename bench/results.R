@@ -14,7 +14,9 @@ bench_stamp <- function() {
   # uncommitted changes to the code; the tables and the README that a run rewrites do not count
   dirty <- length(git("status", "--porcelain", "--untracked-files=no", "--", ".",
                       shQuote(":(exclude)bench/results"), shQuote(":(exclude)README.md"))) > 0L
-  sprintf("commit %s%s; %s; %s; %d cores",
+  # the gmasampler the run used: the repository's, or another installed version
+  version <- tryCatch(as.character(utils::packageVersion("gmasampler")), error = function(e) "not installed")
+  sprintf("gmasampler %s; commit %s%s; %s; %s; %d cores", version,
           if (length(commit)) commit[1L] else "unknown",
           if (dirty) " with uncommitted changes" else "",
           format(Sys.time(), "%Y-%m-%d %H:%M %Z"), R.version.string, parallel::detectCores())
