@@ -25,10 +25,7 @@ for (attempt in 1:10) {
 }
 if (!ok) stop("could not load gmasampler")
 
-bench_dir <- local({
-  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-  if (length(f) == 1L) dirname(normalizePath(f)) else "bench"
-})
+bench_dir <- "bench"  # every script runs from the package root (bench/README.md)
 source(file.path(bench_dir, "plain-wgma.R"))
 source(file.path(bench_dir, "results.R"))
 

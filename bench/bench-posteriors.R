@@ -33,6 +33,7 @@ suppressPackageStartupMessages({
   library(LaplacesDemon)
 })
 source(file.path("tests", "testthat", "helper-posteriors.R"))
+source(file.path("bench", "common.R"))
 
 budget <- as.numeric(Sys.getenv("BENCH_BUDGET", "20000"))
 # LaplaceApproximation's optimiser. With Iterations = 10000 from these inits, its default "SPG"
@@ -116,45 +117,7 @@ run_laplace_sir <- function(target) {
 }
 
 run_metrop <- function(target) {
-  f <- target$log_density
-  d <- target$dim
-  o <- optim(target$init, f, method = "BFGS", control = list(fnscale = -1, maxit = 500))
-  H <- optimHess(o$par, f, control = list(fnscale = -1))
-  S <- tryCatch(solve(-H), error = function(e) NULL)
-  ok <- !is.null(S) && all(is.finite(S)) &&
-    !inherits(try(chol((S + t(S)) / 2), silent = TRUE), "try-error")
-  if (ok) {
-    S <- (S + t(S)) / 2
-    state <- o$par
-    note <- "Laplace-shaped proposal"
-  } else {
-    # optim ran off (e.g. down the funnel of the centred hierarchical model): start from init
-    S <- diag((0.1 * pmax(abs(target$init), 1))^2, d)
-    state <- target$init
-    note <- "no Laplace fit: from init, diagonal proposal"
-  }
-  n_optim <- target$count()
-  left <- budget - n_optim
-  if (left < 1000) stop(sprintf("optim used %d of %d evaluations", n_optim, budget))
-  # Three adaptation stages (10%, 10%, 20% of what is left): after each, the proposal takes the
-  # stage's sample covariance (when the stage moved) and its scale is nudged toward an acceptance
-  # of 0.15 to 0.4. The last 60% is the chain that is scored. Every evaluation counts.
-  c_scale <- 2.38 / sqrt(d)
-  for (frac in c(0.1, 0.1, 0.2)) {
-    run <- metrop(f, state, nbatch = round(frac * left) - 1L, scale = c_scale * t(chol(S)))
-    state <- run$final
-    if (run$accept < 0.15) c_scale <- c_scale * 0.5
-    if (run$accept > 0.4) c_scale <- c_scale * 1.5
-    if (run$accept > 0.05) {
-      S_new <- stats::cov(run$batch)
-      S_new <- (S_new + t(S_new)) / 2 + diag(1e-12 * pmax(diag(S_new), 1e-300), d)
-      if (!inherits(try(chol(S_new), silent = TRUE), "try-error")) S <- S_new
-    }
-  }
-  n_final <- budget - target$count() - 1L
-  run <- metrop(f, state, nbatch = n_final, scale = c_scale * t(chol(S)))
-  list(draws = run$batch, note = sprintf("%s, %d optim evals, 3 adaptation stages, acceptance %.2f",
-                                         note, n_optim, run$accept))
+  adapted_metrop(target$log_density, target$count, target$init, budget)
 }
 
 score <- function(mean, sd, ref) {

@@ -45,14 +45,9 @@ suppressPackageStartupMessages({
 })
 options(gmasampler.progress = FALSE, width = 200)
 source(file.path("bench", "results.R"))
+source(file.path("bench", "common.R"))
 source(file.path("bench", "scale-targets.R"))
 
-parse_seeds <- function(s) {
-  unlist(lapply(strsplit(s, ",")[[1]], function(p) {
-    r <- as.integer(strsplit(p, ":")[[1]])
-    if (length(r) == 2L) r[1]:r[2] else r
-  }))
-}
 seeds <- parse_seeds(Sys.getenv("BENCH_SEEDS", "1:5"))
 parts <- strsplit(Sys.getenv("BENCH_PARTS", "overhead,high,chick"), ",")[[1]]
 threads <- 2L
@@ -185,42 +180,6 @@ if ("high" %in% parts) {
 }
 
 # ---- 3. a hierarchical model with 54 parameters -----------------------------------------------
-# mcmc::metrop as in bench-posteriors.R, within `budget` evaluations of the counted density `f`.
-run_metrop <- function(f, count, init, budget) {
-  d <- length(init)
-  o <- stats::optim(init, f, method = "BFGS", control = list(fnscale = -1, maxit = 500))
-  H <- stats::optimHess(o$par, f, control = list(fnscale = -1))
-  S <- tryCatch(solve(-H), error = function(e) NULL)
-  ok <- !is.null(S) && all(is.finite(S)) && !inherits(try(chol((S + t(S)) / 2), silent = TRUE), "try-error")
-  if (ok) {
-    S <- (S + t(S)) / 2
-    state <- o$par
-  } else {
-    S <- diag((0.1 * pmax(abs(init), 1))^2, d)
-    state <- init
-  }
-  n_optim <- count()
-  left <- budget - n_optim
-  if (left < 1000) stop(sprintf("optim used %d of %d evaluations", n_optim, budget))
-  c_scale <- 2.38 / sqrt(d)
-  for (frac in c(0.1, 0.1, 0.2)) {
-    run <- metrop(f, state, nbatch = round(frac * left) - 1L, scale = c_scale * t(chol(S)))
-    state <- run$final
-    if (run$accept < 0.15) c_scale <- c_scale * 0.5
-    if (run$accept > 0.4) c_scale <- c_scale * 1.5
-    if (run$accept > 0.05) {
-      S_new <- stats::cov(run$batch)
-      S_new <- (S_new + t(S_new)) / 2 + diag(1e-12 * pmax(diag(S_new), 1e-300), d)
-      if (!inherits(try(chol(S_new), silent = TRUE), "try-error")) S <- S_new
-    }
-  }
-  n_final <- budget - count() - 1L
-  nspac <- max(1L, ceiling(n_final / 50000))
-  run <- metrop(f, state, nbatch = floor(n_final / nspac), nspac = nspac, scale = c_scale * t(chol(S)))
-  list(draws = run$batch, note = sprintf("%s; %d optim evals; acceptance %.2f; thinned by %d",
-                                         if (ok) "Laplace-shaped proposal" else "no Laplace fit",
-                                         n_optim, run$accept, nspac))
-}
 
 run_stan <- function(dat, seed) {
   code <- "
@@ -278,7 +237,7 @@ if ("chick" %in% parts) {
     set.seed(seed)
     cf <- counted_lp()
     t0 <- proc.time()[["elapsed"]]
-    res <- tryCatch(run_metrop(cf$f, cf$count, init, budget), error = function(e) list(error = conditionMessage(e)))
+    res <- tryCatch(adapted_metrop(cf$f, cf$count, init, budget, max_draws = 50000), error = function(e) list(error = conditionMessage(e)))
     list(res = res, evals = cf$count(), seconds = proc.time()[["elapsed"]] - t0)
   }
   # the Laplace proposal of the `free proposal` runs, computed once and not counted
@@ -354,7 +313,7 @@ if ("chick" %in% parts) {
   notes <- c(notes,
     sprintf("- Hierarchical: log weight = a[chick] + b * day + e on `datasets::ChickWeight` (578 weighings, 50 chicks), a ~ N(mu, tau^2), parameters a[1..50], mu, b, log tau, log sigma (`bench/scale-targets.R`); the compiled density for both samplers (`bench/scale-densities.cpp`: an external pointer for gmasampler, an Rcpp function of one point for metrop); errors over all 54 parameters against the reference %s (%s; max MCSE of a mean %.4f reference sds, chains agree within %.3f sd).",
             ref_path, ref$method, max(ref$mcse_mean / ref$sd), ref$chain_gap_sd),
-    "- metrop: `run_metrop()` in the script (optim + Laplace proposal, three adaptation stages, all evaluations counted); `equal time` runs as many evaluations as the gmasampler fit's seconds allow at the measured seconds per evaluation of the equal-evals run (capped at 5 million).",
+    "- metrop: `adapted_metrop()` in bench/common.R (optim + Laplace proposal, three adaptation stages, all evaluations counted); `equal time` runs as many evaluations as the gmasampler fit's seconds allow at the measured seconds per evaluation of the equal-evals run (capped at 5 million).",
     "- `metrop, free proposal`: the whole budget on one chain from the mode, proposal N(0, (2.38^2 / 54) S) with S the Laplace covariance computed once outside the count (a generous baseline: optim and optimHess cost about 15,700 evaluations); first 10% dropped.",
     stan_note)
 }

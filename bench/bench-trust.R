@@ -26,14 +26,9 @@
 suppressPackageStartupMessages(library(gmasampler))
 options(gmasampler.progress = FALSE, width = 200)
 source(file.path("bench", "results.R"))
+source(file.path("bench", "common.R"))
 source(file.path("bench", "trust-targets.R"))
 
-parse_seeds <- function(s) {
-  unlist(lapply(strsplit(s, ",")[[1]], function(p) {
-    r <- as.integer(strsplit(p, ":")[[1]])
-    if (length(r) == 2L) r[1]:r[2] else r
-  }))
-}
 seeds <- parse_seeds(Sys.getenv("BENCH_SEEDS", "1:20"))
 only <- Sys.getenv("BENCH_TARGETS", "")
 first_only <- Sys.getenv("BENCH_BUDGETS", "all") == "first"

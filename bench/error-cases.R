@@ -8,11 +8,9 @@
 
 t_script <- proc.time()[["elapsed"]]
 suppressPackageStartupMessages(library(gmasampler))
-bench_dir <- local({
-  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-  if (length(f) == 1L) dirname(normalizePath(f)) else "bench"
-})
+bench_dir <- "bench"  # every script runs from the package root (bench/README.md)
 source(file.path(bench_dir, "results.R"))
+source(file.path(bench_dir, "common.R"))
 after_lib <- dirname(find.package("gmasampler"))
 before_lib <- Sys.getenv("BENCH_BEFORE")
 
@@ -67,11 +65,8 @@ cases <- c(
 # call took.
 run_case <- function(code, lib) {
   script <- tempfile(fileext = ".R")
-  cache <- file.path(tempdir(), paste0("cache-", basename(lib)))
   writeLines(c(
-    sprintf(".libPaths(c(%s, .libPaths()))", deparse(lib)),
-    "suppressPackageStartupMessages(library(gmasampler))",
-    sprintf("invisible(Rcpp::sourceCpp(%s, cacheDir = %s))", deparse(density_file), deparse(cache)),
+    fresh_process_preamble(lib, density_file),
     "f <- function(x) -sum(x^2) / 2", "set.seed(1)", "warned <- list()",
     "named <- function(c) c(grep('^gma_(error|warning)_', class(c), value = TRUE), class(c))[1L]",
     "t0 <- proc.time()[['elapsed']]",

@@ -7,10 +7,7 @@
 
 t_script <- proc.time()[["elapsed"]]
 suppressPackageStartupMessages(library(gmasampler))
-bench_dir <- local({
-  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-  if (length(f) == 1L) dirname(normalizePath(f)) else "bench"
-})
+bench_dir <- "bench"  # every script runs from the package root (bench/README.md)
 source(file.path(bench_dir, "results.R"))
 source(file.path(bench_dir, "..", "tests", "testthat", "helper-fuzz.R"))
 

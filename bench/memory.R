@@ -14,11 +14,9 @@
 
 t_script <- proc.time()[["elapsed"]]
 suppressPackageStartupMessages(library(gmasampler))
-bench_dir <- local({
-  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-  if (length(f) == 1L) dirname(normalizePath(f)) else "bench"
-})
+bench_dir <- "bench"  # every script runs from the package root (bench/README.md)
 source(file.path(bench_dir, "results.R"))
+source(file.path(bench_dir, "common.R"))
 if (!file.exists("/usr/bin/time")) stop("needs GNU time at /usr/bin/time (apt-get install time)")
 
 limits <- c(5e8, 1e9)
@@ -47,11 +45,8 @@ writeLines(density_code, density_file)
 # fit's size or the error's class and message).
 run_case <- function(code, lib) {
   script <- tempfile(fileext = ".R")
-  cache <- file.path(tempdir(), paste0("cache-", basename(lib)))
   writeLines(c(
-    sprintf(".libPaths(c(%s, .libPaths()))", deparse(lib)),
-    "suppressPackageStartupMessages(library(gmasampler))",
-    sprintf("Rcpp::sourceCpp(%s, cacheDir = %s)", deparse(density_file), deparse(cache)),
+    fresh_process_preamble(lib, density_file),
     "lp <- normal_lp_ptr()", "set.seed(1)",
     "out <- tryCatch({", code, "}, error = function(e) paste0('error (', class(e)[1], '): ', conditionMessage(e)))",
     "cat('RESULT:', substr(out, 1, 160), '\\n')"), script)

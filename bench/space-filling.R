@@ -16,10 +16,7 @@
 #   z^2 for z = qnorm(u) (the normal design of design_around()), and prod_j (1 + (u_j - 1/2) / j).
 suppressPackageStartupMessages(library(gmasampler))
 if (!requireNamespace("spacefillr", quietly = TRUE)) stop("needs spacefillr: install.packages(\"spacefillr\")")
-bench_dir <- local({
-  f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
-  if (length(f) == 1L) dirname(normalizePath(f)) else "bench"
-})
+bench_dir <- "bench"  # every script runs from the package root (bench/README.md)
 source(file.path(bench_dir, "results.R"))
 t0 <- proc.time()[["elapsed"]]
 
