@@ -35,3 +35,69 @@ late_round_tail <- function(bank) {
   p <- gma_psis(bank$log_p[late] - bank$log_q_round[late])
   c(pareto_k = p$pareto_k, index = log(p$tail_ratio) / log(p$tail_length))
 }
+
+# The diagnostics of a fit's bank, each warning raised as its classed condition: the importance
+# summary (log Z's error with the gap between the two poolings of EM's rounds), W-GMA's dropped
+# mass, the late rounds' coverage, the two screenings' agreement and a mode found too late.
+# Returns the importance summary, the late rounds' tail, the agreement and the values a fit keeps
+# in `diagnostics`.
+diagnose_fit <- function(fit, search, importance, method) {
+  is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
+  if (!is.null(fit$bank$log_q_own_pool)) {
+    # the two ways of pooling the rounds err in different directions (em.R, pooled_log_q()): their
+    # gap joins the stated standard error of log Z
+    own <- log_evidence(fit$bank$log_p - fit$bank$log_q_own_pool)[["log_z"]]
+    is$log_z[["se"]] <- sqrt(is$log_z[["se"]]^2 + (is$log_z[["log_z"]] - own)^2)
+  }
+  if (is$heavy_tail)
+    gma_warning("pareto_k", sprintf(paste(
+      "Pareto k of the importance weights is %.2f > 0.7: %s;",
+      "use more evaluations or a start closer to the target"), is$pareto_k,
+      if (importance) "the corrected draws may be far off"
+      else "the evaluated points cover the target poorly, and so may the fitted mixture"))
+  if (is$psis$ties) ties_warning(fit$bank)
+  if (method == "wgma" && !importance) warn_dropped_mass(fit, is)
+  late <- if (!is.null(fit$bank$log_q_round)) late_round_tail(fit$bank)
+  if (isTRUE(late[["pareto_k"]] > 0.7 && late[["index"]] > 0.9))
+    gma_warning("coverage", sprintf(paste(
+      "the last EM rounds' proposals still miss part of the target (their own importance weights",
+      "have Pareto k %.2f and tail index %.2f): the draws may be far off where they miss (the neck",
+      "of a funnel, a long tail); use more evaluations, or reparameterise the model"),
+      late[["pareto_k"]], late[["index"]]))
+  agreement <- if (!is.null(search)) mode_agreement(search, fit$bank$points, is$psis$log_weights)
+  if (isTRUE(agreement$unconfirmed_mass >= 0.02)) {
+    lone <- agreement$table[!agreement$table$confirmed, ]
+    gma_warning("modes", sprintf(paste(
+      "%d mode(s) holding %.2g of the mass were reached by only one of the mode search's two",
+      "independent screenings (%s): they were found by luck, and others like them may be",
+      "missing from the draws; raise gma_control(n_evals = ) or give a smaller `box`"),
+      nrow(lone), agreement$unconfirmed_mass, paste0("(", lone$location, ")", collapse = ", ")))
+  }
+  if (!is.null(fit$late_mode))
+    gma_warning("missed_mode", sprintf(paste(
+      "the mode search found a mode at (%s) in the last EM rounds, too late to sample it: its",
+      "mass (%.2g of the total by its Laplace evidence) is missing from the draws; raise",
+      "gma_control(n_evals = )"), paste(signif(fit$late_mode$mixture$means[1, ], 3), collapse = ", "),
+      stats::plogis(fit$late_mode$log_evidence - is$log_z[["log_z"]])))
+  list(importance = is, late = late, agreement = agreement,
+       values = c(pareto_k = is$pareto_k, tail_ratio = is$psis$tail_ratio, ess = is$psis$ess,
+                  log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]],
+                  unconfirmed_mass = agreement$unconfirmed_mass %||% NA_real_,
+                  late_tail_index = late[["index"]] %||% NA_real_))
+}
+
+# W-GMA holds a component with a bank point where the target is zero at weight zero (its reverse KL
+# is infinite), so uncorrected draws miss the mass under components that straddle the support's
+# edge. Warns when the importance weights of the bank put more than 2% of the mass in the dropped
+# components' draws.
+warn_dropped_mass <- function(fit, is) {
+  dropped <- fit$infeasible[fit$bank$component]
+  if (!any(dropped)) return(invisible())
+  share <- sum(exp(is$psis$log_weights[dropped]))
+  if (share > 0.02)
+    gma_warning("support", sprintf(paste(
+      "%d of the %d components straddle the edge of the target's support (a bank point where",
+      "log p is -Inf) and were dropped: about %.2g of the target's mass lies in their draws and is",
+      "missing from draws of the fitted mixture; use importance = TRUE, or narrower components"),
+      sum(fit$infeasible), length(fit$infeasible), share))
+}

@@ -200,16 +200,10 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   )
   ev$done(complete = TRUE)
 
-  is <- importance_summary(fit$bank$log_p - fit$bank$log_q_proposal)
-  if (!is.null(fit$bank$log_q_own_pool)) {
-    # the two ways of pooling the rounds err in different directions (em.R, pooled_log_q()): their
-    # gap joins the stated standard error of log Z
-    own <- log_evidence(fit$bank$log_p - fit$bank$log_q_own_pool)[["log_z"]]
-    is$log_z[["se"]] <- sqrt(is$log_z[["se"]]^2 + (is$log_z[["log_z"]] - own)^2)
-  }
+  diagnosed <- diagnose_fit(fit, search, importance, method)
   n_draws <- n_draws %||% nrow(fit$bank$points)
   bank_draws <- if (importance) {
-    fit$bank$points[resample_weights(is$psis$log_weights, n_draws, resampling), , drop = FALSE]
+    fit$bank$points[resample_weights(diagnosed$importance$psis$log_weights, n_draws, resampling), , drop = FALSE]
   } else if (method == "wgma") {
     fit$bank$points[resample_bank(fit$mixture$weights, fit$per_comp, n_draws, resampling), , drop = FALSE]
   } else {
@@ -217,49 +211,16 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   }
   draws <- to_natural(bank_draws, bounds)
   colnames(draws) <- nm
-  if (is$heavy_tail)
-    gma_warning("pareto_k", sprintf(paste(
-      "Pareto k of the importance weights is %.2f > 0.7: %s;",
-      "use more evaluations or a start closer to the target"), is$pareto_k,
-      if (importance) "the corrected draws may be far off"
-      else "the evaluated points cover the target poorly, and so may the fitted mixture"))
-  if (is$psis$ties) ties_warning(fit$bank)
-  if (method == "wgma" && !importance) warn_dropped_mass(fit, is)
-  late <- if (!is.null(fit$bank$log_q_round)) late_round_tail(fit$bank)
-  if (isTRUE(late[["pareto_k"]] > 0.7 && late[["index"]] > 0.9))
-    gma_warning("coverage", sprintf(paste(
-      "the last EM rounds' proposals still miss part of the target (their own importance weights",
-      "have Pareto k %.2f and tail index %.2f): the draws may be far off where they miss (the neck",
-      "of a funnel, a long tail); use more evaluations, or reparameterise the model"),
-      late[["pareto_k"]], late[["index"]]))
-  agreement <- if (!is.null(search)) mode_agreement(search, fit$bank$points, is$psis$log_weights)
-  if (isTRUE(agreement$unconfirmed_mass >= 0.02)) {
-    lone <- agreement$table[!agreement$table$confirmed, ]
-    gma_warning("modes", sprintf(paste(
-      "%d mode(s) holding %.2g of the mass were reached by only one of the mode search's two",
-      "independent screenings (%s): they were found by luck, and others like them may be",
-      "missing from the draws; raise gma_control(n_evals = ) or give a smaller `box`"),
-      nrow(lone), agreement$unconfirmed_mass, paste0("(", lone$location, ")", collapse = ", ")))
-  }
-  if (!is.null(fit$late_mode))
-    gma_warning("missed_mode", sprintf(paste(
-      "the mode search found a mode at (%s) in the last EM rounds, too late to sample it: its",
-      "mass (%.2g of the total by its Laplace evidence) is missing from the draws; raise",
-      "gma_control(n_evals = )"), paste(signif(fit$late_mode$mixture$means[1, ], 3), collapse = ", "),
-      stats::plogis(fit$late_mode$log_evidence - is$log_z[["log_z"]])))
   t_end <- proc.time()[["elapsed"]]
 
   structure(c(
-    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes, modes = agreement$table,
+    list(draws = draws, mixture = fit$mixture, laplace = laplace$modes, modes = diagnosed$agreement$table,
          # with W-GMA's refinement, the second stage's components are what the bank came from
          initial = if (!is.null(fit$refine)) fit$refine$initial else initial),
     fit[setdiff(names(fit), c("mixture", "timing", "per_comp", "late_mode"))],
     list(
       importance = importance,
-      diagnostics = c(pareto_k = is$pareto_k, tail_ratio = is$psis$tail_ratio, ess = is$psis$ess,
-                      log_z = is$log_z[["log_z"]], log_z_se = is$log_z[["se"]],
-                      unconfirmed_mass = agreement$unconfirmed_mass %||% NA_real_,
-                      late_tail_index = late[["index"]] %||% NA_real_),
+      diagnostics = diagnosed$values,
       n_evals = ev$count(), budget = if (method != "wgma") control$n_evals,
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
@@ -331,21 +292,6 @@ warn_ignored <- function(method, n_components, n_per_component, box_with_means) 
   if (box_with_means) unused("box", "`means` and `covs` give the components")
 }
 
-# W-GMA holds a component with a bank point where the target is zero at weight zero (its reverse KL
-# is infinite), so uncorrected draws miss the mass under components that straddle the support's
-# edge. Warns when the importance weights of the bank put more than 2% of the mass in the dropped
-# components' draws.
-warn_dropped_mass <- function(fit, is) {
-  dropped <- fit$infeasible[fit$bank$component]
-  if (!any(dropped)) return(invisible())
-  share <- sum(exp(is$psis$log_weights[dropped]))
-  if (share > 0.02)
-    gma_warning("support", sprintf(paste(
-      "%d of the %d components straddle the edge of the target's support (a bank point where",
-      "log p is -Inf) and were dropped: about %.2g of the target's mass lies in their draws and is",
-      "missing from draws of the fitted mixture; use importance = TRUE, or narrower components"),
-      sum(fit$infeasible), length(fit$infeasible), share))
-}
 
 # W-GMA's bank per component: n_per_component (default 100), or with n_evals alone what spends it;
 # both given must fit.
