@@ -73,7 +73,9 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   takes 5, or up to 10 while the mixture's parameters stay under 1% of `n_evals` (10 in two
 #'   dimensions at 20,000 evaluations).
 #' @param defensive,defensive_scale,defensive_df each round draws its bank from the mixture plus a
-#'   defensive component of weight `defensive`: a multivariate t with `defensive_df` degrees of
+#'   defensive component of weight `defensive` (`NULL`: 0.3 up to 20 dimensions, 0.1 above, where a
+#'   wide component draws few points near the target and a larger share only costs effective
+#'   sample): a multivariate t with `defensive_df` degrees of
 #'   freedom, the mixture's overall mean and its overall covariance times `defensive_scale^2`.
 #'   Its heavy tails keep the importance weights bounded where the target's tails are heavier
 #'   than the mixture's, and its spread reaches what the mixture's components do not (the horns
@@ -97,7 +99,7 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #' @export
 em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
                        target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = NULL,
-                       defensive = 0.3, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
+                       defensive = NULL, defensive_scale = 2, defensive_df = 3, final_steps = 5L,
                        family = c("gaussian", "t"), df = NULL, explore = 0.3) {
   no_unknown_settings(list(...), names(formals(em_control)), "em_control")
   family <- match_choice(family, c("gaussian", "t"), "family")
@@ -111,7 +113,7 @@ em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = N
     ridge = check_number(ridge, "ridge", min = 0),
     prune = check_number(prune, "prune", min = 0, max = 0.5),
     split = if (!is.null(split)) check_count(split, "split"),
-    defensive = check_number(defensive, "defensive", min = 0, max = 0.9),
+    defensive = if (!is.null(defensive)) check_number(defensive, "defensive", min = 0, max = 0.9),
     defensive_scale = check_number(defensive_scale, "defensive_scale", min = 1),
     defensive_df = check_number(defensive_df, "defensive_df", min = 0, open_min = TRUE),
     final_steps = check_count(final_steps, "final_steps", min = 0),

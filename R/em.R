@@ -178,16 +178,18 @@ step_mixture <- function(step, mixture, prune) {
 }
 
 # An EM round's proposal: the mixture plus a defensive multivariate t component of weight
-# em$defensive (em$defensive_df degrees of freedom), centred on the mixture's overall mean with its
-# overall covariance (within and between components) times defensive_scale^2. Gaussian components
+# em$defensive (by default 0.3 up to 20 dimensions, 0.1 above) with em$defensive_df degrees of
+# freedom, centred on the mixture's overall mean with its overall covariance (within and between
+# components) times defensive_scale^2. Gaussian components
 # have lighter tails than many targets (a log-transformed scale parameter has an exponential
 # tail), and importance weights p / q then have no variance there; the t component bounds them.
 defensive_proposal <- function(mixture, em) {
-  if (em$defensive <= 0) return(mixture)
+  weight <- em$defensive %||% if (ncol(mixture$means) <= 20L) 0.3 else 0.1
+  if (weight <= 0) return(mixture)
   mom <- mixture_moments(mixture)
   wide <- gma_mixture(1, rbind(mom$mean), em$defensive_scale^2 * floor_eigenvalues(mom$cov),
                       family = "t", df = em$defensive_df)
-  combine_mixtures(mixture, wide, em$defensive)
+  combine_mixtures(mixture, wide, weight)
 }
 
 # The tempering exponent for one EM round: 1 when the importance weights' effective sample size is

@@ -370,3 +370,16 @@ test_that("W-GMA's bank follows n_evals", {
   expect_error(gma_sample(f, dim = 1, method = "wgma", n_components = 20, n_evals = 10,
                           vectorized = TRUE), "`n_evals`")
 })
+
+test_that("the defensive component weighs 0.3 up to 20 dimensions, 0.1 above, or what is asked", {
+  weight_of_wide <- function(d, em) {
+    proposal <- gmasampler:::defensive_proposal(gma_mixture(1, rbind(numeric(d)), diag(d)), em)
+    proposal$weights[2]
+  }
+  expect_equal(weight_of_wide(2, em_control()), 0.3)
+  expect_equal(weight_of_wide(20, em_control()), 0.3)
+  expect_equal(weight_of_wide(21, em_control()), 0.1)
+  expect_equal(weight_of_wide(50, em_control(defensive = 0.2)), 0.2)
+  expect_length(gmasampler:::defensive_proposal(gma_mixture(1, rbind(0), matrix(1)),
+                                                em_control(defensive = 0))$weights, 1)
+})
