@@ -97,7 +97,9 @@ check: deps
 	$(RSCRIPT) tools/install-deps.R $(DOC_DEPS) $(BENCH_DEPS)
 	$(MAKE) pandoc
 	rm -rf check && mkdir check
-	cd check && $(R) CMD build .. && _R_CHECK_FORCE_SUGGESTS_=false _R_CHECK_CRAN_INCOMING_REMOTE_=false _R_CHECK_SYSTEM_CLOCK_=0 $(R) CMD check --as-cran --no-manual gmasampler_*.tar.gz
+	cd check && $(R) CMD build .. && R_CRAN_WEB=$$($(RSCRIPT) ../tools/cran-web.R cran-web) \
+	  _R_CHECK_FORCE_SUGGESTS_=false _R_CHECK_CRAN_INCOMING_REMOTE_=false _R_CHECK_SYSTEM_CLOCK_=0 \
+	  $(R) CMD check --as-cran --no-manual gmasampler_*.tar.gz
 
 # The pkgdown site in docs/ (pkgdown installs the package into a temporary library), then checked
 # in headless Chromium: every page, link, anchor and image (tools/check-site.mjs), with screenshots
