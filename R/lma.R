@@ -59,9 +59,12 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     # a ring, makes no update and stays there: the small steps show it is no mode)
     scale0 <- if (m$updates < d) axis_curvature_scale(m$par, m$log_p, ev$evaluate, max_sd) else m$inv_hessian
     if (identical(scale0, "not a maximum")) return(NULL)
+    # the full Hessian while it takes at most half of what is left, or leaves EM a fifth of the
+    # budget: a climb's quasi-Newton curvature after fewer updates than a badly conditioned target
+    # needs is far off (100-D, sds 0.01 to 10: log det of the covariance 425 too small)
+    hessian_fits <- 2 * d^2 <= max(0.5 * ev$remaining(), ev$remaining() - 0.2 * n_evals)
     lap <- if (!is.null(scale0))
-      laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd,
-                         full = full_hessian && 2 * d^2 <= 0.5 * ev$remaining())
+      laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd, full = full_hessian && hessian_fits)
     if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
     mode <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision,
                  # Laplace evidence: log p(mu) + (d / 2) log(2 pi) + log|Sigma| / 2
