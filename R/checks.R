@@ -117,7 +117,8 @@ match_choice <- function(x, choices, name) {
   x
 }
 
-# A warning of class gma_warning_<kind> (and gma_warning), so that callers can catch each kind.
-gma_warning <- function(kind, ...) {
-  warning(gma_condition("warning", kind, paste0(...)))
+# A warning of class gma_warning_<kind> (and gma_warning), so that callers can catch each kind;
+# `fields` are kept in the condition.
+gma_warning <- function(kind, ..., fields = list()) {
+  warning(gma_condition("warning", kind, paste0(...), fields = fields))
 }

@@ -15,7 +15,9 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   per_round <- bank_size + explore
   n_rounds <- max(1, floor(ev$remaining() / per_round))
   n_explore <- function(t) as.integer(round(2 * explore * max(0, 1 - (t - 1) / n_rounds)))
-  if (ev$remaining() < min(bank_size, 100))
+  # the budget is spent when fewer than 100 points (or a whole bank, if smaller) are left
+  budget_spent <- function() ev$remaining() < min(bank_size, 100)
+  if (budget_spent())
     arg_error("control$n_evals", sprintf(paste(
       "(%.0f) leaves %.0f evaluations for EM after the mode search: raise it, or give the start",
       "(`means`, `covs`) yourself"), ev$count() + ev$remaining(), ev$remaining()))
@@ -23,7 +25,7 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
   trace <- list()
   late <- NULL
   # as many rounds as the budget pays for, up to max_rounds; the last one takes what is left
-  while (length(rounds) < em$max_rounds && ev$remaining() >= min(bank_size, 100)) {
+  while (length(rounds) < em$max_rounds && !budget_spent()) {
     t <- length(rounds) + 1L
     bank <- if (ev$remaining() < bank_size + per_round) ev$remaining() else bank_size
     round <- em_round(mix, em, bank, ev, threads, sprintf("EM round %d", t))
@@ -71,7 +73,7 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
     trace = do.call(rbind, trace), late_mode = late,
     iterations = length(rounds), converged = TRUE, stalled = FALSE,
     # why the rounds ended: the budget was spent, or max_rounds came first
-    stopped = if (ev$remaining() < min(bank_size, 100)) "budget" else "max_rounds"
+    stopped = if (budget_spent()) "budget" else "max_rounds"
   )
 }
 

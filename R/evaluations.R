@@ -54,12 +54,15 @@ evaluation_counter <- function(target, threads, bounds = NULL, budget = Inf, pro
   )
 }
 
-# Warns (class gma_warning_precision) when the largest log p of a fit, `top`, reaches 2^42 in
-# magnitude, where a double resolves 0.001 nats or worse: differences of log p where the target has
-# its mass (gradients, importance weights) are then lost to rounding. Returns whether it warned.
+# The magnitude of log p, 2^42, from which a double resolves 0.001 nats or worse: differences of
+# log p where the target has its mass (gradients, importance weights) are then lost to rounding.
+precision_limit <- 2^42
+
+# Warns (class gma_warning_precision) when the largest log p of a fit, `top`, reaches
+# precision_limit in magnitude. Returns whether it warned.
 precision_warning <- function(top) {
   big <- if (is.finite(top)) abs(top) else 0
-  if (big < 2^42) return(FALSE)
+  if (big < precision_limit) return(FALSE)
   gma_warning("precision", sprintf(paste(
     "`log_density` reaches %.3g in magnitude, where a double resolves only %.2g nats: differences",
     "of log p (gradients, importance weights) are lost to rounding; subtract a constant (log p is",

@@ -140,7 +140,7 @@ ties_warning <- function(bank) {
     sprintf(paste("the %s evaluated points hold only %s distinct ones: the fit has collapsed onto a",
                   "point, as when the target's support is far narrower than `scale`"),
             format_count(nrow(bank$points)), format_count(distinct))
-  } else if (big >= 2^42) {
+  } else if (big >= precision_limit) {
     sprintf("log p reaches %.3g, where its differences are lost to rounding: subtract a constant from it", big)
   } else {
     "the target is proportional to the proposal where it was evaluated, and the weights are equal"

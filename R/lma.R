@@ -307,12 +307,16 @@ climb <- function(x, evaluate, width, give_up = NULL) {
        converged = res$convergence == 0L)
 }
 
+# The points x + m and x - m for each row m of `moves` (all the + first): the batch of a central
+# difference along each move.
+plus_minus <- function(x, moves) rbind(sweep(moves, 2, x, `+`), sweep(-moves, 2, x, `+`))
+
 # The gradient of log p at x (log p = fx there) by central differences, one batch of 2d points;
 # one-sided where a step leaves the support, zero where both do.
 fd_gradient <- function(x, fx, evaluate, width) {
   d <- length(x)
   h <- 1e-6 * pmax(abs(x), 1e-3 * width, 1e-8)
-  v <- evaluate(rbind(sweep(diag(h, d), 2, x, `+`), sweep(-diag(h, d), 2, x, `+`)))
+  v <- evaluate(plus_minus(x, diag(h, d)))
   up <- v[seq_len(d)]
   down <- v[d + seq_len(d)]
   ifelse(is.finite(up) & is.finite(down), (up - down) / (2 * h),
@@ -363,7 +367,7 @@ nat_steps <- function(x, log_px, axes, start, evaluate, max_sd) {
   step <- pmin(0.5 * start, max_sd)
   for (try in 1:8) {
     moves <- t(axes) * step  # row j: the step along direction j
-    v <- evaluate(rbind(sweep(moves, 2, x, `+`), sweep(-moves, 2, x, `+`)))
+    v <- evaluate(plus_minus(x, moves))
     drop <- log_px - (v[seq_len(d)] + v[d + seq_len(d)]) / 2
     drop[!is.finite(drop)] <- Inf
     small <- drop < 0.1 & step < max_sd
@@ -384,7 +388,7 @@ sd_along_axes <- function(cov, max_sd) sqrt(pmin(pmax(diag(cov), 1e-300), max_sd
 axis_curvature_scale <- function(x, log_px, evaluate, max_sd) {
   d <- length(x)
   h <- 1e-4 * pmax(abs(x), 1e-2)
-  v <- evaluate(rbind(sweep(diag(h, d), 2, x, `+`), sweep(-diag(h, d), 2, x, `+`)))
+  v <- evaluate(plus_minus(x, diag(h, d)))
   if (any(!is.finite(v))) return(NULL)
   curv <- -(v[seq_len(d)] - 2 * log_px + v[d + seq_len(d)]) / h^2
   if (is_not_maximum(curv)) return("not a maximum")
@@ -406,7 +410,7 @@ screened_mass <- function(pts, lp) {
   w <- w / sum(w)
   mean <- colSums(pts[ok, , drop = FALSE] * w)
   cov <- floor_eigenvalues(crossprod(sweep(pts[ok, , drop = FALSE], 2, mean) * sqrt(w)))
-  list(par = mean, log_p = log(sum(exp(lp[ok] - max(lp[ok])))) + max(lp[ok]), cov = cov,
+  list(par = mean, log_p = log_sum_exp(lp[ok]), cov = cov,
        precision = solve(cov),
        log_evidence = log_sum_exp(lp[ok]) - log(sum(ok)))  # not comparable with Laplace modes,
                                                              # but there are none

@@ -68,6 +68,10 @@ mixture_draws_bytes <- function(n, d) dbl_bytes(n, 3 * d + 6)
 # weights' six per-point vectors over the bank.
 draws_bytes <- function(n_draws, d, n_bank) dbl_bytes(n_draws, 3 * d + 3) + dbl_bytes(n_bank, 6)
 
+# What a memory error about W-GMA's bank suggests, and one about its log-pdf matrix (wgma.R).
+wgma_memory_fix <- "use fewer `n_components`, or fewer points each (`n_per_component`, or a smaller `n_evals`)"
+matrix_fix <- paste0(wgma_memory_fix, ", or a larger wgma_control(sparse_tol = )")
+
 # The plan of a gma_sample() call, checked before anything is built or evaluated. For W-GMA the
 # log-pdf matrix is planned at its least here and checked as it grows; n_draws defaults to every
 # evaluated point. Returns the bytes planned for the fit.
@@ -77,7 +81,7 @@ check_fit_memory <- function(method, d, n_comp, per_comp, n_draws, control, thre
     stages <- 1 + control$wgma$refine
     n_bank <- as.numeric(n_comp) * per_comp
     what <- sprintf("W-GMA's bank of %s components x %s points", format_count(n_comp), format_count(per_comp))
-    fix <- "use fewer `n_components`, or fewer points each (`n_per_component`, or a smaller `n_evals`)"
+    fix <- wgma_memory_fix
     check_memory(mixture_bytes(n_comp, d) * stages, max_memory, sprintf("A mixture of %s components", format_count(n_comp)), fix)
     fit <- mixture_bytes(n_comp, d) * stages + wgma_bank_bytes(n_comp, per_comp, d, control$wgma) * stages +
       log_pdf_matrix_min_bytes(n_comp, per_comp, d, threads)

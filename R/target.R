@@ -173,10 +173,10 @@ density_warning <- function(counts) {
   if (!length(counts)) return(invisible())
   shown <- utils::head(counts, 3L)
   each <- sprintf('"%s"%s', names(shown), if (length(counts) > 1L) sprintf(" (%s times)", format_count(shown)) else "")
-  warning(gma_condition("warning", "log_density", sprintf(
+  gma_warning("log_density", sprintf(
     "`log_density` warned %s time%s%s: %s%s", format_count(sum(counts)), if (sum(counts) == 1) "" else "s",
     if (length(counts) > 1L) sprintf(", with %d different messages", length(counts)) else "",
-    paste(each, collapse = ", "), if (length(counts) > 3L) ", ..." else ""), fields = list(counts = counts)))
+    paste(each, collapse = ", "), if (length(counts) > 3L) ", ..." else ""), fields = list(counts = counts))
 }
 
 # The batch in chunks across the future plan's workers, put back in order. The density draws no

@@ -39,12 +39,11 @@ refine_mixture <- function(mixture, wgma) {
   list(mixture = gma_mixture(NULL, means, covs), kept = kept)
 }
 
-# What a memory error about the log-pdf matrix names, and the fix it suggests.
+# What a memory error about the log-pdf matrix names (its fix, matrix_fix, is in memory.R).
 matrix_what <- function(n_comp, per_comp, how) {
   sprintf("W-GMA's log-pdf matrix of %s components x %s points (%s)", format_count(n_comp),
           format_count(per_comp), how)
 }
-matrix_fix <- "use fewer `n_components`, or fewer points each (`n_per_component`, or a smaller `n_evals`), or a larger wgma_control(sparse_tol = )"
 
 # One W-GMA fit: draw the bank from `initial` (component-major), evaluate it, fit the weights.
 wgma_stage <- function(initial, per_comp, wgma, max_memory, threads, ev, stage = 1L) {
