@@ -46,7 +46,8 @@ wgma_bank_bytes <- function(n_comp, per_comp, d, wgma) {
 
 # The least the log-pdf matrix of n points under n_comp components takes, whatever its density: row
 # maxima, bounds and offsets, one entry a row, the whitened points, and the buffers of one tile of
-# rows and of each thread (see MatrixBudget in log_pdf_matrix.h).
+# rows and of each thread: a lower bound of MatrixBudget::fixed in log_pdf_matrix.h (which counts
+# the whitened means and a block of tiles too; keep the two in step).
 log_pdf_matrix_min_bytes <- function(n_comp, per_comp, d, threads) {
   n <- as.numeric(n_comp) * per_comp
   dbl_bytes(n, 3 + 1.5 + d + 1) + dbl_bytes(n_comp, 256 * 1.5) + threads * dbl_bytes(n_comp, 257)
@@ -54,7 +55,8 @@ log_pdf_matrix_min_bytes <- function(n_comp, per_comp, d, threads) {
 
 # EM (or LMA) over n_evals evaluations with up to n_comp components: three n x d copies (the rounds'
 # banks, the pooled points and their transpose), ten per-point vectors, the E-step's terms and
-# distances (two per point and component) and 64 chunks of sufficient statistics.
+# distances (two per point and component) and 64 chunks of sufficient statistics (kEmChunksAtOnce
+# in em.h; keep the two in step).
 em_bytes <- function(n_evals, n_comp, d) {
   dbl_bytes(n_evals, 3 * d + 10 + 2 * n_comp) + 64 * dbl_bytes(n_comp, 3 + d + d^2)
 }

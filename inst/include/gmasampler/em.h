@@ -73,10 +73,6 @@ struct EmStatistics {
     for (Eigen::VectorXd& v : s1) v.setZero();
     for (Eigen::MatrixXd& m : s2) m.setZero();
   }
-  // The bytes one set of statistics takes for K components in d dimensions.
-  static double bytes(std::size_t K, int d) {
-    return 8.0 * static_cast<double>(K) * (3.0 + d + static_cast<double>(d) * d);
-  }
   void add(const EmStatistics& o) {
     for (std::size_t k = 0; k < s0.size(); ++k) {
       s0[k] += o.s0[k];

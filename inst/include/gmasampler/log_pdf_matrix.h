@@ -81,8 +81,8 @@ class MemoryLimitError : public std::runtime_error {
       : std::runtime_error("the log-pdf matrix needs " + std::string(estimated_ ? "about " : "at least ") +
                            std::to_string(static_cast<long long>(needed_)) + " bytes, more than its limit (" +
                            std::to_string(static_cast<long long>(limit_)) + " bytes)"),
-        needed(needed_), limit(limit_), estimated(estimated_) {}
-  double needed, limit;
+        needed(needed_), estimated(estimated_) {}
+  double needed;
   bool estimated;
 };
 
@@ -98,14 +98,18 @@ inline void mixture_log_q(const LogPdfMatrix& m, const std::vector<double>& w, d
   });
 }
 
+// log(tol), or -Inf for no tolerance: keep_row() compares on the log scale.
+inline double log_tolerance(double tol) {
+  return tol > 0.0 ? std::log(tol) : -std::numeric_limits<double>::infinity();
+}
+
 // One row of the matrix from column j of q, the squared distances of a point to every component:
-// returns the row maximum, puts the entries of exp(L - max) at least tol in (c, v) and counts the
-// others in dropped. row is a buffer of n_comp values.
+// returns the row maximum, puts the entries of exp(L - max) at least tol (log_tol =
+// log_tolerance(tol)) in (c, v) and counts the others in dropped. row is a buffer of n_comp values.
 inline double keep_row(const std::vector<Component>& comps, const Eigen::MatrixXd& q, Eigen::Index j,
-                       double tol, std::vector<double>& row, std::vector<int>& c,
+                       double tol, double log_tol, std::vector<double>& row, std::vector<int>& c,
                        std::vector<double>& v, int& dropped) {
   const int n_comp = static_cast<int>(comps.size());
-  const double log_tol = tol > 0.0 ? std::log(tol) : -std::numeric_limits<double>::infinity();
   double mx = -std::numeric_limits<double>::infinity();
   for (int l = 0; l < n_comp; ++l) {
     row[l] = comps[l].log_pdf(q(l, j));
@@ -164,10 +168,11 @@ inline double entries_per_row(const std::vector<Component>& comps,
   std::vector<int> c;
   double kept = 0.0;
   int dropped = 0;
+  const double log_tol = log_tolerance(tol);
   for (std::size_t t = 0; t < maha.n_tiles(); ++t) {
     maha.tile(t, q);
     for (Eigen::Index j = 0; j < q.cols(); ++j) {
-      keep_row(comps, q, j, tol, row, c, v, dropped);
+      keep_row(comps, q, j, tol, log_tol, row, c, v, dropped);
       kept += static_cast<double>(c.size());
     }
   }
@@ -210,6 +215,7 @@ inline LogPdfMatrix log_pdf_matrix(const std::vector<Component>& comps,
   m.val.reserve(static_cast<std::size_t>(first));
 
   const Mahalanobis maha(comps, x);
+  const double log_tol = log_tolerance(tol);
   const std::size_t block = budget.tiles_per_block * Mahalanobis::kTile;
   std::vector<std::vector<int>> cols(block);
   std::vector<std::vector<double>> vals(block);
@@ -224,7 +230,7 @@ inline LogPdfMatrix log_pdf_matrix(const std::vector<Component>& comps,
         for (Eigen::Index j = 0; j < q.cols(); ++j) {
           const std::size_t r = maha.tile_begin(t) + j;
           int dropped = 0;
-          m.row_max[r] = keep_row(comps, q, j, tol, row, cols[r - b0], vals[r - b0], dropped);
+          m.row_max[r] = keep_row(comps, q, j, tol, log_tol, row, cols[r - b0], vals[r - b0], dropped);
           m.dropped_bound[r] = dropped * tol;
         }
       }
