@@ -110,7 +110,8 @@
 #'     density there of the fitted mixture (`log_q`) and of the proposal the points were drawn
 #'     from (`log_q_proposal`: the equal-weight initial mixture for W-GMA, the average of the
 #'     rounds' proposals for EM);
-#'   * `n_evals` (all evaluations, the mode search's included), `iterations`, `converged` (and
+#'   * `n_evals` (all evaluations, the mode search's included), `search_evals` (those of the
+#'     first mode search, before EM or LMA's importance sample), `iterations`, `converged` (and
 #'     `stalled`, when W-GMA stopped because the weights stopped moving), `timing` (seconds),
 #'     for W-GMA `log_pdf_matrix` (stored entries, bytes, whether dense, and the largest bound on
 #'     the mass dropped from a row), `target`, `bounds`, `importance`, `control` and `call`.
@@ -221,7 +222,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     list(
       importance = importance,
       diagnostics = diagnosed$values,
-      n_evals = ev$count(), budget = if (method != "wgma") control$n_evals,
+      n_evals = ev$count(), search_evals = laplace$n_evals, budget = if (method != "wgma") control$n_evals,
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
       control = control, call = call

@@ -34,7 +34,19 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
   width <- if (!is.null(box)) box[, 2] - box[, 1] else sqrt(diag(scale))
   # a Laplace component is never wider than the box searched, or 100 scales without one
   max_sd <- if (!is.null(box)) max(width) else 100 * max(width)
-  full_hessian <- 2 * d^2 <= 0.4 * n_evals  # 2d^2 evaluations a mode: d <= 63 at 20,000, 100 at 50,000
+  # Above 20 dimensions a Hessian's cost matters: it is one-sided (d^2 / 2 evaluations instead of
+  # 2 d^2, fd_hessian()), and climbs hand over to Newton ascent (newton_climb()) where BFGS would
+  # need about d gradients of 2d evaluations in a badly conditioned target (100-D, sds 0.01 to 10:
+  # 15,000 evaluations). Up to 20, BFGS climbs are short and the four-point Hessian the more exact.
+  one_sided <- d > 20L
+  hessian_cost <- if (one_sided) d^2 / 2 + 3 * d else 2 * d^2  # with a try of nat_steps()
+  full_hessian <- hessian_cost <= 0.4 * n_evals  # d <= 63 at 20,000, 123 one-sided; 100 and 197 at 50,000
+  # the full Hessian while it takes at most half of what is left, or leaves EM a fifth of the
+  # budget: a climb's quasi-Newton curvature after fewer updates than a badly conditioned target
+  # needs is far off (100-D, sds 0.01 to 10: log det of the covariance 425 too small)
+  hessian_fits <- function()
+    full_hessian && hessian_cost <= max(0.5 * ev$remaining(), ev$remaining() - 0.2 * n_evals)
+  newton_works <- TRUE  # until a Newton ascent fails to reach a mode (add_mode())
   modes <- list()
   failed_climbs <- 0L  # climbs during EM that found no new mode: after three, the slope test is
                        # not to be trusted on this target and the search stops climbing
@@ -47,24 +59,35 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
   # not lie on the slope of the modes known.
   add_mode <- function(x, during_em = FALSE, spend_until = ev$count() + 0.1 * n_evals) {
     stop_early <- function(p, fp, grad) ev$count() > spend_until || near_known(p, fp, grad)
-    m <- climb(x, ev$evaluate, width, give_up = stop_early)
+    # above 20 dimensions, a climb hands over to Newton ascent after five gradients
+    hand_over <- if (one_sided && newton_works) function(n) n >= 5L && hessian_fits()
+    m <- climb(x, ev$evaluate, width, give_up = stop_early, hand_over = hand_over)
+    if (!is.null(m) && m$handed_over) {
+      m <- newton_climb(m, ev$evaluate, max_sd, affordable = hessian_fits)
+      # far from a mode of a non-Gaussian target, Newton steps go astray: BFGS climbs on from
+      # where they stopped, and the climbs to come do without
+      if (!m$converged) {
+        newton_works <<- FALSE
+        m <- climb(m$par, ev$evaluate, width, give_up = stop_early)
+      }
+    }
     # a climb that did not converge and ends more than 10 d + 10 nats above the best screened point
     # has run into a spike (the density of a centred hierarchical model grows without bound as its
     # scale goes to zero): no mode there. (One that did not converge on a flat top is kept.)
     if (is.null(m) || (!m$converged && m$log_p > max(lp_screen) + 10 * d + 10)) return(NULL)
     if (any(vapply(modes, function(l) same_mode(m$par, l), logical(1)))) return(NULL)
     if (during_em && on_slope(m$par, m$log_p, modes, ev$evaluate, width)) return(NULL)
-    # fewer updates than dimensions leave directions at the first step's scale: measure the scale
-    # along the axes with small steps first (a climb started at a minimum or saddle, the centre of
-    # a ring, makes no update and stays there: the small steps show it is no mode)
-    scale0 <- if (m$updates < d) axis_curvature_scale(m$par, m$log_p, ev$evaluate, max_sd) else m$inv_hessian
-    if (identical(scale0, "not a maximum")) return(NULL)
-    # the full Hessian while it takes at most half of what is left, or leaves EM a fifth of the
-    # budget: a climb's quasi-Newton curvature after fewer updates than a badly conditioned target
-    # needs is far off (100-D, sds 0.01 to 10: log det of the covariance 425 too small)
-    hessian_fits <- 2 * d^2 <= max(0.5 * ev$remaining(), ev$remaining() - 0.2 * n_evals)
-    lap <- if (!is.null(scale0))
-      laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd, full = full_hessian && hessian_fits)
+    lap <- m$laplace
+    if (is.null(lap)) {
+      # fewer updates than dimensions leave directions at the first step's scale: measure the scale
+      # along the axes with small steps first (a climb started at a minimum or saddle, the centre of
+      # a ring, makes no update and stays there: the small steps show it is no mode)
+      scale0 <- if (m$updates < d) axis_curvature_scale(m$par, m$log_p, ev$evaluate, max_sd) else m$inv_hessian
+      if (identical(scale0, "not a maximum")) return(NULL)
+      if (!is.null(scale0))
+        lap <- laplace_covariance(m$par, m$log_p, scale0, ev$evaluate, max_sd, full = hessian_fits(),
+                                  one_sided)
+    }
     if (is.null(lap)) lap <- local_covariance(m$par, screen, lp_screen)
     mode <- list(par = m$par, log_p = m$log_p, cov = lap$cov, precision = lap$precision,
                  # Laplace evidence: log p(mu) + (d / 2) log(2 pi) + log|Sigma| / 2
@@ -242,7 +265,7 @@ laplace_log_density <- function(x, modes, each = FALSE) {
 # gradient, ends the climb early (NULL) when it says so. Returns the mode, log p there, `inv_hessian` (the
 # estimate of the inverse of the negative Hessian), how many updates made it and whether optim()
 # converged, or NULL when no finite mode is reachable.
-climb <- function(x, evaluate, width, give_up = NULL) {
+climb <- function(x, evaluate, width, give_up = NULL, hand_over = NULL) {
   d <- length(x)
   path <- list()
   # optim asks for the gradient where it has just asked for f; it may also reuse its vector for the
@@ -276,13 +299,17 @@ climb <- function(x, evaluate, width, give_up = NULL) {
     n <- length(path)
     if (n > 5L && is.finite(fp) && fp - path[[n - 5L]]$f < 0.05)
       stop(structure(class = c("gma_settled", "condition"), list()))
+    if (!is.null(hand_over) && is.finite(fp) && hand_over(n))
+      stop(structure(class = c("gma_hand_over", "condition"), list()))
     -grad
   }
+  at_last_gradient <- function(converged) {
+    last <- path[[length(path)]]
+    list(par = last$x, value = -last$f, convergence = if (converged) 0L else 1L, handed_over = !converged)
+  }
   res <- tryCatch(stats::optim(x, f, g, method = "BFGS", control = list(maxit = 500, reltol = 1e-12)),
-                  gma_settled = function(e) {
-                    last <- path[[length(path)]]
-                    list(par = last$x, value = -last$f, convergence = 0L)
-                  },
+                  gma_settled = function(e) at_last_gradient(converged = TRUE),
+                  gma_hand_over = function(e) at_last_gradient(converged = FALSE),
                   gma_give_up = function(e) NULL,               # the caller's rule stopped it
                   gma_budget = function(e) stop(e),             # the budget is spent
                   gma_log_density_error = function(e) stop(e),  # the user's density failed
@@ -304,7 +331,7 @@ climb <- function(x, evaluate, width, give_up = NULL) {
   }
   if (is.null(H)) H <- diag(d)
   list(par = res$par, log_p = -res$value, inv_hessian = (H + t(H)) / 2, updates = updates,
-       converged = res$convergence == 0L)
+       converged = res$convergence == 0L, handed_over = isTRUE(res$handed_over))
 }
 
 # The points x + m and x - m for each row m of `moves` (all the + first): the batch of a central
@@ -327,23 +354,24 @@ fd_gradient <- function(x, fx, evaluate, width) {
 # second differences over the steps along which log p drops by a tenth of a nat or more
 # (nat_steps(), from half a standard deviation of the climb's own estimate inv_hessian), so that
 # the curvature is measured over the width that matters. With `full`, the whole Hessian
-# (2 d^2 evaluations); otherwise only the curvature along each principal axis of the climb's
-# estimate, keeping its axes (2d evaluations: what makes the search O(d) in high dimension).
+# (fd_hessian(), four-point or `one_sided`); otherwise only the curvature along each principal
+# axis of the climb's estimate, keeping its axes (2d evaluations: what makes the search O(d) in
+# high dimension).
 # Curvatures are floored at 1e-10 of the largest and at 1 / max_sd^2 (the box's width, or 100
 # scales), so that a flat or saddle direction gives a wide but finite component that stays where
 # the search looked (second differences over half a standard deviation of a non-Gaussian target
 # need not be negative definite: they are made so). Returns the covariance and its inverse; NULL
 # when log p is not finite there.
-laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full) {
+laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full, one_sided) {
   e <- eigen(inv_hessian, symmetric = TRUE)
   d <- length(x)
   if (full) {
     axes <- diag(d)
     h <- nat_steps(x, log_px, axes, sd_along_axes(inv_hessian, max_sd), evaluate, max_sd)
-    hess <- if (!is.null(h)) fd_hessian(x, log_px, h$step, evaluate)
-    if (is.null(hess)) return(NULL)
-    if (any(!is.finite(hess))) curvature_overflow_error(x)
-    e <- eigen(-hess, symmetric = TRUE)
+    fh <- if (!is.null(h)) fd_hessian(x, log_px, h$step, evaluate, axis = h$values, one_sided = one_sided)
+    if (is.null(fh)) return(NULL)
+    if (any(!is.finite(fh$hessian))) curvature_overflow_error(x)
+    e <- eigen(-fh$hessian, symmetric = TRUE)
     curv <- e$values
   } else {
     h <- nat_steps(x, log_px, e$vectors, sd_along_axes(diag(e$values, d), max_sd), evaluate, max_sd)
@@ -351,9 +379,56 @@ laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full) {
     curv <- 2 * h$drop / h$step^2
     if (any(!is.finite(curv))) curvature_overflow_error(x)
   }
+  floored_covariance(e, curv, max_sd)
+}
+
+# The covariance and precision with axes e$vectors and curvatures curv, floored at 1e-10 of the
+# largest and at 1 / max_sd^2.
+floored_covariance <- function(e, curv, max_sd) {
   curv <- pmax(curv, 1e-10 * max(curv, 0), 1 / max_sd^2)
   cov <- e$vectors %*% (t(e$vectors) / curv)
   list(cov = (cov + t(cov)) / 2, precision = e$vectors %*% (t(e$vectors) * curv))
+}
+
+# Newton ascent from where a climb m handed over, each step from a one-sided finite-difference
+# Hessian over nat steps (d^2 / 2 + 3d evaluations or so, exact for a quadratic): a BFGS climb in
+# an ill-conditioned target needs about d gradients of 2d evaluations, where a Gaussian's mode and
+# covariance come from one Hessian. The step is Newton's under the Hessian made negative definite
+# as in laplace_covariance(), halved until log p rises. The ascent stops at the mode: when a step
+# predicts a gain under 0.05 nats, or a full step gains what the quadratic predicted (to 0.1% and
+# half a nat), so that the Hessian holds where it lands; or when no other Hessian is
+# `affordable()`. Returns m at the point reached, with the Laplace covariance of the last Hessian
+# (`laplace`), or m unchanged when no Hessian could be had.
+newton_climb <- function(m, evaluate, max_sd, affordable, max_steps = 5L) {
+  d <- length(m$par)
+  for (k in seq_len(max_steps)) {
+    if (!affordable()) break
+    scale <- if (is.null(m$laplace)) m$inv_hessian else m$laplace$cov
+    h <- nat_steps(m$par, m$log_p, diag(d), sd_along_axes(scale, max_sd), evaluate, max_sd)
+    fh <- if (!is.null(h)) fd_hessian(m$par, m$log_p, h$step, evaluate, axis = h$values, one_sided = TRUE)
+    if (is.null(fh) || any(!is.finite(fh$hessian))) break
+    e <- eigen(-fh$hessian, symmetric = TRUE)
+    m$laplace <- floored_covariance(e, e$values, max_sd)
+    step <- drop(m$laplace$cov %*% fh$gradient)
+    predicted <- sum(fh$gradient * step) / 2
+    if (predicted < 0.05) {
+      m$converged <- TRUE
+      break
+    }
+    for (halving in 0:3) {
+      y <- m$par + step / 2^halving
+      fy <- evaluate(rbind(y))
+      if (is.finite(fy) && fy > m$log_p) break
+    }
+    if (!(is.finite(fy) && fy > m$log_p)) break
+    # a full step that gains what the quadratic predicted has landed at its mode, and the
+    # Hessian holds there
+    m$converged <- halving == 0L && abs(fy - m$log_p - predicted) <= 1e-3 * predicted + 0.5
+    m$par <- y
+    m$log_p <- fy
+    if (m$converged) break
+  }
+  m
 }
 
 # Steps along each direction (the columns of `axes`) over which log p drops by a tenth of a nat
@@ -372,11 +447,11 @@ nat_steps <- function(x, log_px, axes, start, evaluate, max_sd) {
     drop[!is.finite(drop)] <- Inf
     small <- drop < 0.1 & step < max_sd
     large <- drop > 2
-    if (!any(small | large)) break
+    if (!any(small | large) || try == 8L) break
     step <- ifelse(small, pmin(2 * step, max_sd), ifelse(large, step / 2, step))
   }
   if (any(!is.finite(drop))) return(NULL)
-  list(step = step, drop = drop)
+  list(step = step, drop = drop, values = v)
 }
 
 # The standard deviations on the diagonal of a covariance, within (0, max_sd].
@@ -429,33 +504,39 @@ local_covariance <- function(x, pts, lp) {
   list(cov = e$vectors %*% (t(e$vectors) * v), precision = e$vectors %*% (t(e$vectors) / v))
 }
 
-fd_hessian <- function(x, fx, h, counter) {
+# The Hessian of log p at x by second differences with steps h along the axes: the diagonal from
+# x +- h_i e_i, each pair i < j from the four points x +- h_i e_i +- h_j e_j (2d^2 evaluations,
+# an O(h^2) error), or with `one_sided` from x + h_i e_i + h_j e_j alone (d^2 / 2 + 3d / 2
+# evaluations, an O(h) error in the off-diagonal, none for a quadratic). `axis` holds log p at
+# the 2d axis points when they are known (nat_steps() has them). Returns the Hessian and the
+# central-difference gradient from the same points; NULL when log p is not finite at one of them.
+fd_hessian <- function(x, fx, h, evaluate, axis = NULL, one_sided = FALSE) {
   d <- length(x)
+  if (is.null(axis)) axis <- evaluate(plus_minus(x, diag(h, d)))
   pairs <- which(upper.tri(diag(d)), arr.ind = TRUE)
-  steps <- rbind(diag(h, d), -diag(h, d))
-  if (nrow(pairs)) {
-    for (s in list(c(1, 1), c(1, -1), c(-1, 1), c(-1, -1))) {
-      m <- matrix(0, nrow(pairs), d)
-      m[cbind(seq_len(nrow(pairs)), pairs[, 1])] <- s[1] * h[pairs[, 1]]
-      m[cbind(seq_len(nrow(pairs)), pairs[, 2])] <- s[2] * h[pairs[, 2]]
-      steps <- rbind(steps, m)
-    }
-  }
-  v <- counter(sweep(steps, 2, x, `+`))
-  if (any(!is.finite(v))) return(NULL)
-  hess <- diag((v[seq_len(d)] - 2 * fx + v[d + seq_len(d)]) / h^2, d)
-  if (nrow(pairs)) {
-    np <- nrow(pairs)
-    off <- 2 * d
-    pp <- v[off + seq_len(np)]
-    pm <- v[off + np + seq_len(np)]
-    mp <- v[off + 2 * np + seq_len(np)]
-    mm <- v[off + 3 * np + seq_len(np)]
-    hij <- (pp - pm - mp + mm) / (4 * h[pairs[, 1]] * h[pairs[, 2]])
+  i <- pairs[, 1]
+  j <- pairs[, 2]
+  np <- length(i)
+  corners <- if (one_sided) list(c(1, 1)) else list(c(1, 1), c(1, -1), c(-1, 1), c(-1, -1))
+  moves <- do.call(rbind, lapply(corners, function(s) {
+    m <- matrix(0, np, d)
+    m[cbind(seq_len(np), i)] <- s[1] * h[i]
+    m[cbind(seq_len(np), j)] <- s[2] * h[j]
+    m
+  }))
+  v <- if (np) evaluate(sweep(moves, 2, x, `+`)) else numeric()
+  if (any(!is.finite(c(axis, v)))) return(NULL)
+  up <- axis[seq_len(d)]
+  down <- axis[d + seq_len(d)]
+  hess <- diag((up - 2 * fx + down) / h^2, d)
+  if (np) {
+    corner <- function(k) v[(k - 1) * np + seq_len(np)]
+    hij <- if (one_sided) (corner(1) - up[i] - up[j] + fx) / (h[i] * h[j])
+           else (corner(1) - corner(2) - corner(3) + corner(4)) / (4 * h[i] * h[j])
     hess[pairs] <- hij
     hess[pairs[, 2:1, drop = FALSE]] <- hij
   }
-  hess
+  list(hessian = hess, gradient = (up - down) / (2 * h))
 }
 
 # Whether x lies within one Mahalanobis unit of a kept mode, under that mode's covariance.

@@ -83,8 +83,9 @@ fit_header <- function(x) {
       sprintf("modes: %d, %s", nrow(x$modes),
               if (all(x$modes$confirmed)) "each reached by both independent screenings"
               else sprintf("%.2g of the mass in modes one screening missed", diag[["unconfirmed_mass"]])),
-    sprintf("%d density evaluations%s; %.2f s (%.2f s evaluating the density)", x$n_evals,
+    sprintf("%d density evaluations%s%s; %.2f s (%.2f s evaluating the density)", x$n_evals,
             if (!is.null(x$budget)) sprintf(" of a budget of %d", x$budget) else "",
+            if (!is.null(x$search_evals)) sprintf(" (%d in the mode search)", x$search_evals) else "",
             x$timing[["total"]], x$timing[["evaluation"]]))
 }
 

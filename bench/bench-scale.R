@@ -139,6 +139,7 @@ if ("high" %in% parts) {
                       pareto_k = if (failed) NA else fit$diagnostics[["pareto_k"]],
                       ess = if (failed) NA else fit$diagnostics[["ess"]],
                       evals = if (failed) NA else fit$n_evals,
+                      search_evals = if (failed) NA else fit$search_evals,
                       stopped = if (failed) "error" else fit$stopped,
                       seconds = run$seconds,
                       density_s = if (failed) NA else fit$timing[["evaluation"]],
@@ -161,6 +162,7 @@ if ("high" %in% parts) {
                med_k = med(f$pareto_k), worst_k = worst(f$pareto_k),
                evals_used = sprintf("%s of %.0f", paste(sprintf("%.0f", unique(range(f$evals, na.rm = TRUE))), collapse = "-"),
                                     f$budget[1L]),
+               med_search_evals = med(f$search_evals),
                med_seconds = med(f$seconds), med_density_s = med(f$density_s),
                within = sprintf("%d of %d", sum(within), nrow(f)),
                warned = sprintf("%d of %d", sum(f$warned), nrow(f)),
@@ -173,7 +175,7 @@ if ("high" %in% parts) {
   # each distinct warning once, numbers blanked
   msgs <- unique(gsub("[0-9]+(\\.[0-9]+)?", "#", unlist(strsplit(fits$message[nzchar(fits$message)], " | ", fixed = TRUE))))
   notes <- c(notes,
-    sprintf("- High dimension: seeds %s; `within` = mean_err <= %.2f and sd_err <= %.2f; `bad_unwarned` = fits with mean_err or sd_err above 0.1 (or an error) that raised no warning, of all such fits; an empty Pareto k is an ESS of about 1 (the weights on one point); errors over all coordinates against the exact moments (mean error in true marginal sds, relative error of the marginal sds); `density_s` = the fit's own evaluation time; targets: %s.",
+    sprintf("- High dimension: seeds %s; `within` = mean_err <= %.2f and sd_err <= %.2f; `bad_unwarned` = fits with mean_err or sd_err above 0.1 (or an error) that raised no warning, of all such fits; an empty Pareto k is an ESS of about 1 (the weights on one point); errors over all coordinates against the exact moments (mean error in true marginal sds, relative error of the marginal sds); `density_s` = the fit's own evaluation time; `search_evals` = the evaluations of the first mode search (screening, climbs, curvature), the rest going to EM; targets: %s.",
             paste(seeds, collapse = ","), tol[["mean"]], tol[["sd"]],
             paste(vapply(targets, `[[`, "", "note"), collapse = "; ")),
     if (length(msgs)) paste0("- Warnings or errors raised (each kind once): ", paste(msgs, collapse = " | ")))
