@@ -17,7 +17,8 @@
 #'   counts to lower, and carries `$bytes` (what was needed) and `$max_memory`.
 #'
 #' @section Warnings:
-#' `gma_warning_<kind>`, with kinds `pareto_k` (heavy-tailed importance weights), `ties` (the
+#' `gma_warning_<kind>`, with kinds `pareto_k` (heavy-tailed importance weights), `ess` (an
+#' effective sample size of the importance weights under 400), `ties` (the
 #' largest importance ratios tie, so Pareto k is `NA`: a collapsed fit, a target equal to the
 #' proposal, or log p too large for doubles), `precision` (log p so large that its differences are
 #' lost to rounding), `log_density` (the warnings the density gave, collapsed into one with their

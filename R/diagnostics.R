@@ -55,6 +55,16 @@ diagnose_fit <- function(fit, search, importance, method) {
       "use more evaluations or a start closer to the target"), is$pareto_k,
       if (importance) "the corrected draws may be far off"
       else "the evaluated points cover the target poorly, and so may the fitted mixture"))
+  # Fewer than 400 effective draws leave means and quantiles with Monte Carlo errors of 0.05 sd
+  # and more, and their own estimates unreliable (the bar of Vehtari et al. 2021 for MCMC). A fit
+  # collapsed into a spike (the tau -> 0 neck of a centred hierarchical model) can show it before
+  # Pareto k does: in bench/bench-trust.R no fine fit but the funnel's had an ESS under 2,000.
+  if (importance && !is$heavy_tail && isTRUE(is$psis$ess < 400))
+    gma_warning("ess", sprintf(paste(
+      "the importance weights' effective sample size is %.0f < 400: the draws hold about that",
+      "many independent ones, too few for their means and quantiles (Monte Carlo error %.2g sd",
+      "for a mean) and perhaps a sign that the fit missed part of the target; use more",
+      "evaluations"), is$psis$ess, 1 / sqrt(is$psis$ess)))
   if (is$psis$ties) ties_warning(fit$bank)
   if (method == "wgma" && !importance) warn_dropped_mass(fit, is)
   late <- if (!is.null(fit$bank$log_q_round)) late_round_tail(fit$bank)

@@ -1,0 +1,42 @@
+# The diagnostics beside the importance weights (R/diagnostics.R).
+
+# The classes of the warnings expr raises, muffled.
+warning_classes <- function(expr) {
+  classes <- character()
+  withCallingHandlers(expr, warning = function(w) {
+    classes <<- c(classes, class(w)[1L])
+    invokeRestart("muffleWarning")
+  })
+  classes
+}
+
+test_that("an effective sample size under 400 warns, unless Pareto k already does", {
+  # log ratios N(0, 0.6^2): ESS = n exp(-0.36), 349 of 500 and 1,395 of 2,000; a light tail
+  bank_of <- function(log_ratios)
+    list(bank = list(log_p = log_ratios, log_q_proposal = numeric(length(log_ratios))))
+  set.seed(test_seed(90))
+  few <- bank_of(rnorm(500, 0, 0.6))
+  expect_warning(d <- gmasampler:::diagnose_fit(few, NULL, importance = TRUE, method = "lma"),
+                 "effective sample size is 3[0-9][0-9] < 400", class = "gma_warning_ess")
+  expect_lt(d$values[["pareto_k"]], 0.7)
+  expect_lt(d$values[["ess"]], 400)
+  # draws from the fitted mixture do not depend on the weights' ESS
+  expect_length(warning_classes(gmasampler:::diagnose_fit(few, NULL, importance = FALSE, method = "lma")), 0)
+  many <- bank_of(rnorm(2000, 0, 0.6))
+  expect_length(warning_classes(gmasampler:::diagnose_fit(many, NULL, importance = TRUE, method = "lma")), 0)
+  # a heavy tail (log ratios with a Pareto tail of shape 1) warns as such, once
+  heavy <- bank_of(log(stats::runif(500)^-1))
+  expect_identical(
+    warning_classes(gmasampler:::diagnose_fit(heavy, NULL, importance = TRUE, method = "lma")),
+    "gma_warning_pareto_k")
+})
+
+test_that("a fit whose budget leaves few effective draws says so", {
+  f <- function(x) -x^2 / 2
+  set.seed(test_seed(91))
+  expect_warning(small <- gma_sample(f, dim = 1, n_evals = 300), class = "gma_warning_ess")
+  expect_lt(small$diagnostics[["ess"]], 400)
+  set.seed(test_seed(91))
+  expect_false("gma_warning_ess" %in% warning_classes(fine <- gma_sample(f, dim = 1, n_evals = 3000)))
+  expect_gt(fine$diagnostics[["ess"]], 400)
+})
