@@ -85,8 +85,8 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
 #   earlier points, which then look likelier than they are: log Z comes out low by about the
 #   mixture's number of parameters P over twice the number of points n (measured: 0.17, 20
 #   standard errors, with 20 components in 20 dimensions; a mode's mass 0.017 off);
-# * each round's points against their own proposal, the rounds weighted by their importance ESS:
-#   q_eff = q_t n_t / (n alpha_t), alpha_t = ESS_t / sum(ESS), so that mean(p / q_eff) =
+# * each round's points against their own proposal, the rounds weighted by their importance ESS
+#   (own_round_log_q()): q_eff = q_t n_t / (n alpha_t), so that mean(p / q_eff) =
 #   sum_t alpha_t Z_t. Each round's proposal was fitted before its points were drawn, so each
 #   round is unbiased where it covers the target; but a region only later rounds reach is
 #   undercounted (the moon's arms: its sd 15% low). A round drawn before a mode was found (a birth
@@ -111,8 +111,13 @@ pooled_log_q <- function(rounds, mixture, threads) {
 own_round_log_q <- function(rounds, n_t) {
   share <- vapply(rounds, function(r) sum(r$births), numeric(1))
   after_last_birth <- seq_along(rounds) > max(c(0L, which(share > 0.01)))
-  ess <- vapply(rounds, `[[`, numeric(1), "ess") * after_last_birth
-  alpha <- ess / sum(ess)
+  # each round weighted by its size times the ESS fraction of the round before (the first round
+  # by its own): a weight fixed before the round's points were drawn. A round's own ESS is lowest
+  # exactly when a point of large ratio made its estimate high, so weighting by it biased log Z
+  # low: -0.025 nats (2 stated se) on every one of 20 seeds of a 20-D four-mode target at 50,000.
+  ess_fraction <- vapply(rounds, `[[`, numeric(1), "ess") / n_t
+  weight <- n_t * c(ess_fraction[1L], utils::head(ess_fraction, -1L)) * after_last_birth
+  alpha <- weight / sum(weight)
   unlist(Map(function(r, a, n) r$log_q + log(n / (sum(n_t) * a)), rounds, alpha, n_t))
 }
 

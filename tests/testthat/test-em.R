@@ -277,6 +277,13 @@ test_that("pooling: against the rounds' average proposal when it is unbiased eno
     z <- gmasampler:::log_evidence(log_p - lq)
     expect_lt(abs(z[["log_z"]]), 4 * z[["se"]])
   }
+  # the rounds are weighted by their size times the ESS fraction of the round before (the first
+  # by its own), fixed before their points were drawn: 2,000 x 0.25 each here, so the pool is
+  # again the rounds' own proposals, where their own ESS (0.25 and 0.75) would weigh them 1:3
+  rounds[[1]]$ess <- 500
+  rounds[[2]]$ess <- 1500
+  expect_equal(gmasampler:::pooled_log_q(rounds, many, 1L)$log_q, unlist(lapply(rounds, `[[`, "log_q")))
+  rounds[[1]]$ess <- rounds[[2]]$ess <- 1000
   # a round before a birth that claimed over 1% of the mass is left out of the own-round pool
   rounds[[1]]$births <- 0.3
   expect_equal(gmasampler:::pooled_log_q(rounds, many, 1L)$log_q[1:2000], rep(Inf, 2000))
