@@ -85,12 +85,13 @@ fit_em <- function(start, em, threads, ev, search = NULL) {
 #   earlier points, which then look likelier than they are: log Z comes out low by about the
 #   mixture's number of parameters P over twice the number of points n (measured: 0.17, 20
 #   standard errors, with 20 components in 20 dimensions; a mode's mass 0.017 off);
-# * each round's points against their own proposal, the rounds weighted by their importance ESS
-#   (own_round_log_q()): q_eff = q_t n_t / (n alpha_t), so that mean(p / q_eff) =
-#   sum_t alpha_t Z_t. Each round's proposal was fitted before its points were drawn, so each
-#   round is unbiased where it covers the target; but a region only later rounds reach is
-#   undercounted (the moon's arms: its sd 15% low). A round drawn before a mode was found (a birth
-#   claiming over 1% of the mass) could not have put points there: it is left out (alpha = 0).
+# * each round's points against their own proposal, the rounds weighted by their size times the
+#   ESS fraction of the round before (own_round_log_q()): q_eff = q_t n_t / (n alpha_t), so
+#   that mean(p / q_eff) = sum_t alpha_t Z_t. Each round's proposal was fitted before its points
+#   were drawn, so each round is unbiased where it covers the target; but a region only later
+#   rounds reach is undercounted (the moon's arms: its sd 15% low). A round drawn before a mode
+#   was found (a birth claiming over 1% of the mass) could not have put points there: it is left
+#   out (alpha = 0).
 # The first is used when its bias, P / (2 n), is below 0.005 nats (few components in few
 # dimensions), the second otherwise. Both come back (log_q, own): the gap between their log
 # evidences is part of its stated error (see gma_sample()).

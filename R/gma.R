@@ -222,7 +222,8 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
     list(
       importance = importance,
       diagnostics = diagnosed$values,
-      n_evals = ev$count(), search_evals = laplace$n_evals, budget = if (method != "wgma") control$n_evals,
+      n_evals = ev$count(), search_evals = laplace$n_evals,
+      budget = if (method != "wgma") control$n_evals,
       timing = c(evaluation = ev$seconds(), fit$timing, total = t_end - t_start),
       target = target, bounds = bounds, method = method, resampling = resampling, threads = threads,
       control = control, call = call
