@@ -82,7 +82,7 @@ test_that("tied importance ratios are reported as ties, with their cause", {
   expect_false(gma_psis(rnorm(1000))$ties)
   # the target is the proposal: every ratio is 1
   expect_warning(fit <- gma_sample(function(x) dnorm(x, log = TRUE), dim = 1, method = "wgma", means = 0,
-                                   covs = 1, importance = TRUE),
+                                   covs = 1, n_per_component = 500, importance = TRUE),
                  "tie, so their Pareto k cannot be estimated.*proportional to the proposal",
                  class = "gma_warning_ties")
   expect_true(is.na(fit$diagnostics[["pareto_k"]]))

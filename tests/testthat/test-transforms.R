@@ -64,7 +64,7 @@ test_that("a half-normal below an upper bound", {
 test_that("bounds work with W-GMA and a box on the natural scale", {
   set.seed(test_seed(4))
   fit <- gma_sample(function(x) dbeta(x, 2, 5, log = TRUE), method = "wgma", importance = TRUE,
-                    box = c(0, 1), lower = 0, upper = 1, n_components = 40)
+                    box = c(0, 1), lower = 0, upper = 1, n_components = 40, n_per_component = 250)
   check_moments(fit, 2 / 7, sqrt(10 / (49 * 8)))
   expect_error(gma_sample(function(x) 0, dim = 1, lower = 0, init = -1), "`init` must lie strictly inside")
 })
