@@ -3,10 +3,11 @@
 # draws, at about 20,000 density evaluations each.
 #
 # Run from the package root, with gmasampler, mcmc and LaplacesDemon installed:
-#   Rscript bench/bench-methods.R          (a minute or two on 2 cores)
+#   Rscript bench/bench-methods.R          (about 4 minutes on 2 cores)
 # Options (environment variables): BENCH_TARGETS=moon,star runs a subset; BENCH_BUDGET=20000 the
-# evaluation budget; BENCH_SEED=1 the base seed; BENCH_RESULTS the folder of the result tables
-# (default bench/results; empty: print only).
+# evaluation budget; BENCH_SEEDS=1:3 the base seeds (each a full run of every method on every
+# target); BENCH_RESULTS the folder of the result tables (default bench/results; empty: print
+# only).
 #
 # Writes bench/results/methods.md (the summary over targets, the README's table) and
 # bench/results/methods-details.md (every target's table and the overall table).
@@ -51,7 +52,8 @@ suppressPackageStartupMessages({
 options(gmasampler.progress = FALSE, width = 200)
 
 budget <- as.numeric(Sys.getenv("BENCH_BUDGET", "20000"))
-base_seed <- as.integer(Sys.getenv("BENCH_SEED", "1"))
+source(file.path("bench", "common.R"))
+base_seeds <- parse_seeds(Sys.getenv("BENCH_SEEDS", "1:3"))
 only <- Sys.getenv("BENCH_TARGETS", "")
 n_ref <- 2000L
 have_stan <- requireNamespace("rstan", quietly = TRUE)
@@ -433,9 +435,10 @@ method_names <- c("em", "lma", "wgma", "wgma_psis", "metrop", "laplace_sir", "pm
 all_rows <- list()
 detail_tables <- list()
 
-for (tg in targets) {
+for (base_seed in base_seeds) for (tg in targets) {
   ti <- target_index[[tg$name]]
-  cat(sprintf("\n==== %s (d = %d, box [%g, %g]) ====\n", tg$name, tg$d, tg$box[1], tg$box[2]))
+  cat(sprintf("\n==== %s (d = %d, box [%g, %g]), base seed %d ====\n", tg$name, tg$d, tg$box[1],
+              tg$box[2], base_seed))
   set.seed(base_seed * 1000 + ti)
   ref <- tg$exact(n_ref)
   # the baselines' starting points: uniform in the box
@@ -473,7 +476,7 @@ for (tg in targets) {
         sd_rel_err = max(abs(res$sd / tg$sd - 1)))
     } else c(energy = NA, mean_err_sd = NA, sd_rel_err = NA)
     note <- if (!is.null(res$skip)) res$skip else if (!is.null(res$error)) paste("ERROR:", res$error) else res$note
-    row <- data.frame(target = tg$name, method = m, energy = sc[["energy"]],
+    row <- data.frame(target = tg$name, base_seed = base_seed, method = m, energy = sc[["energy"]],
                       mean_err_sd = sc[["mean_err_sd"]], sd_rel_err = sc[["sd_rel_err"]],
                       evals = if (is.null(res$evals)) NA else res$evals,
                       seconds = if (is.null(res$seconds)) NA else res$seconds,
@@ -485,7 +488,7 @@ for (tg in targets) {
                 format(row$evals), row$seconds, substr(note, 1L, 100L)))
   }
   tab <- do.call(rbind, rows)
-  all_rows[[tg$name]] <- tab
+  all_rows[[length(all_rows) + 1L]] <- tab
   show <- data.frame(method = tab$method, energy = fmt(tab$energy), mean_err_sd = fmt(tab$mean_err_sd),
                      sd_rel_err = fmt(tab$sd_rel_err), evals = ifelse(is.na(tab$evals), "", format(tab$evals)),
                      seconds = ifelse(is.na(tab$seconds), "", sprintf("%.2f", tab$seconds)),
@@ -496,17 +499,17 @@ for (tg in targets) {
   print(show, row.names = FALSE, right = FALSE)
   detail <- tab[, c("method", "energy", "mean_err_sd", "sd_rel_err", "evals", "seconds")]
   detail$note <- show$note
-  detail_tables[[sprintf("%s (d = %d, box [%g, %g]^%d): %s", tg$name, tg$d, tg$box[1], tg$box[2],
-                         tg$d, tg$note)]] <- detail
+  detail_tables[[sprintf("%s (d = %d, box [%g, %g]^%d), base seed %d: %s", tg$name, tg$d, tg$box[1],
+                         tg$box[2], tg$d, base_seed, tg$note)]] <- detail
 }
 
 # ---- overall -------------------------------------------------------------------------------------
 all_tab <- do.call(rbind, all_rows)
 wide <- function(col) {
-  w <- stats::reshape(all_tab[, c("target", "method", col)], idvar = "target", timevar = "method",
-                      direction = "wide")
+  w <- stats::reshape(all_tab[, c("target", "base_seed", "method", col)], idvar = c("target", "base_seed"),
+                      timevar = "method", direction = "wide")
   names(w) <- sub(paste0("^", col, "\\."), "", names(w))
-  w <- w[, c("target", intersect(method_names, names(w)))]
+  w <- w[, c("target", "base_seed", intersect(method_names, names(w)))]
   if (!have_stan) w$stan_nuts <- NULL
   w
 }
@@ -514,21 +517,22 @@ en <- wide("energy")
 me <- wide("mean_err_sd")
 se <- wide("sd_rel_err")
 compact <- en
-for (j in 2:ncol(compact)) compact[[j]] <- sprintf("%s / %s / %s", fmt(en[[j]], 2), fmt(me[[j]], 2), fmt(se[[j]], 2))
-ms <- setdiff(names(en), c("target", "exact"))
+for (j in 3:ncol(compact)) compact[[j]] <- sprintf("%s / %s / %s", fmt(en[[j]], 2), fmt(me[[j]], 2), fmt(se[[j]], 2))
+ms <- setdiff(names(en), c("target", "base_seed", "exact"))
+of_runs <- function(hits) sprintf("%d of %d", hits, nrow(en))
 ratio <- matrix(vapply(ms, function(m) en[[m]] / en$exact, numeric(nrow(en))), nrow(en))
 summary_row <- data.frame(
   method = ms,
   median_energy_over_floor = apply(ratio, 2L, stats::median, na.rm = TRUE),
-  best_energy_on = vapply(ms, function(m) sum(apply(as.matrix(en[, ms, drop = FALSE]), 1L,
-    function(r) isTRUE(which.min(r) == match(m, ms)))), numeric(1)),
-  mean_err_below_0.1 = vapply(ms, function(m) sum(me[[m]] < 0.1, na.rm = TRUE), numeric(1)),
-  sd_err_below_0.1 = vapply(ms, function(m) sum(se[[m]] < 0.1, na.rm = TRUE), numeric(1)),
-  total_seconds = round(vapply(ms, function(m) sum(all_tab$seconds[all_tab$method == m], na.rm = TRUE), numeric(1)), 1),
+  best_energy_on = of_runs(vapply(ms, function(m) sum(apply(as.matrix(en[, ms, drop = FALSE]), 1L,
+    function(r) isTRUE(which.min(r) == match(m, ms)))), numeric(1))),
+  mean_err_below_0.1 = of_runs(vapply(ms, function(m) sum(me[[m]] < 0.1, na.rm = TRUE), numeric(1))),
+  sd_err_below_0.1 = of_runs(vapply(ms, function(m) sum(se[[m]] < 0.1, na.rm = TRUE), numeric(1))),
+  median_seconds = vapply(ms, function(m) stats::median(all_tab$seconds[all_tab$method == m], na.rm = TRUE), numeric(1)),
   stringsAsFactors = FALSE)
 cat("\n==== overall: energy / max mean error (sd) / max sd relative error ====\n")
 print(compact, row.names = FALSE, right = FALSE)
-cat(sprintf("\n==== overall summary over %d targets ====\n", nrow(en)))
+cat(sprintf("\n==== overall summary over %d runs (targets x base seeds) ====\n", nrow(en)))
 print(summary_row, row.names = FALSE, right = FALSE, digits = 2)
 
 run_time <- proc.time()[["elapsed"]] - t_start
@@ -540,18 +544,18 @@ cat("\n", paste(footer, collapse = "\n"), "\n", sep = "")
 # ---- result tables -------------------------------------------------------------------------------
 source(file.path("bench", "results.R"))
 run_notes <- c(
-  sprintf("- %d targets (%s); budget %d density evaluations a run, base seed %d; one run per method and target.",
-          nrow(en), paste(en$target, collapse = ", "), budget, base_seed),
+  sprintf("- %d targets (%s); budget %d density evaluations a run; base seeds %s: one run per method, target and base seed.",
+          length(targets), paste(names(targets), collapse = ", "), budget, paste(base_seeds, collapse = ", ")),
   "- What each row and column means: `bench/README-methods.md`.",
   paste("-", footer))
 readable <- stats::setNames(summary_row, c("method", "median energy / noise floor", "best energy on",
-                                          "mean err < 0.1 on", "sd err < 0.1 on", "total seconds"))
+                                          "mean err < 0.1 on", "sd err < 0.1 on", "median seconds a run"))
 write_results("methods", "Methods on hard targets (`bench/bench-methods.R`)",
               stats::setNames(list(readable), ""),
               c("- Energy: the energy distance to exact draws, over that of fresh exact draws (the noise",
-                "  floor), median over the targets; `best energy on`: the targets where the method's energy",
-                "  distance is the lowest; the next two count the targets with largest mean error < 0.1 sd",
-                "  and largest sd error < 10%.", run_notes))
+                "  floor), median over the runs (targets x base seeds); `best energy on`: the runs where the",
+                "  method's energy distance is the lowest; the next two count the runs with largest mean",
+                "  error < 0.1 sd and largest sd error < 10%.", run_notes))
 write_results("methods-details", "Methods on hard targets, per target (`bench/bench-methods.R`)",
               c(detail_tables, list(`Overall: energy / max mean error (sd) / max sd relative error` = compact)),
               run_notes)
