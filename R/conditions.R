@@ -22,7 +22,9 @@
 #' largest importance ratios tie, so Pareto k is `NA`: a collapsed fit, a target equal to the
 #' proposal, or log p too large for doubles), `precision` (log p so large that its differences are
 #' lost to rounding), `log_density` (the warnings the density gave, collapsed into one with their
-#' counts in `$counts`), `modes`, `coverage`, `missed_mode`, `support`, `convergence`, `ignored`
+#' counts in `$counts`), `modes`, `coverage` (the last EM rounds' proposals still miss part of the
+#' target, or the fitted mixture lost a region where the mode search found mass), `missed_mode`,
+#' `support`, `convergence`, `ignored`
 #' (an argument the method does not use) and `thread_unsafe` (a compiled density that must run in
 #' one thread).
 #'

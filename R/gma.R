@@ -201,7 +201,7 @@ gma_sample <- function(log_density, dim = NULL, init = NULL, scale = 1, box = NU
   )
   ev$done(complete = TRUE)
 
-  diagnosed <- diagnose_fit(fit, search, importance, method)
+  diagnosed <- diagnose_fit(fit, search, importance, method, start = laplace$components)
   n_draws <- n_draws %||% nrow(fit$bank$points)
   bank_draws <- if (importance) {
     fit$bank$points[resample_weights(diagnosed$importance$psis$log_weights, n_draws, resampling), , drop = FALSE]

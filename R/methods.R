@@ -70,7 +70,7 @@ fit_header <- function(x) {
                    if (!is.null(x$trace$final)) x$trace$final[["gap"]] else utils::tail(c(NA, x$trace$gap), 1L)),
     em = sprintf("EM-GMA: %d rounds of %d points, %d components (effective %.1f)%s; %s", x$iterations,
                  length(x$bank$log_p) %/% x$iterations, k, effective_components(x$mixture$weights),
-                 if (!is.null(x$laplace)) sprintf(", started from %d mode(s)", nrow(x$laplace)) else "",
+                 if (!is.null(x$laplace)) started_from(nrow(x$laplace), length(x$initial$weights)) else "",
                  if (identical(x$stopped, "max_rounds")) "stopped at max_rounds" else "the budget spent"),
     lma = sprintf("LMA: %d mode(s), Laplace mixture checked on %d points", k, length(x$bank$log_p)))
   diag <- x$diagnostics
@@ -317,4 +317,11 @@ plot_draws_2d <- function(x, target) {
     graphics::legend("topright", c("draws", "target (contours)"), pch = c(16, NA), lty = c(NA, 1),
                      col = c("steelblue", "firebrick"), bty = "n", cex = 0.8)
   }
+}
+
+# ", started from 2 mode(s)", and the start components that are no mode: points along a climb into
+# a spike (mode_search(), path_components()).
+started_from <- function(n_modes, n_start) {
+  paste0(sprintf(", started from %d mode(s)", n_modes),
+         if (n_start > n_modes) sprintf(" and %d points along a climb into a spike", n_start - n_modes))
 }

@@ -256,3 +256,32 @@ posterior_references <- function() {
   if (!file.exists(path)) return(NULL)
   readRDS(path)
 }
+
+# Eight schools (Rubin 1981), centred: y_j ~ N(theta_j, sigma_j), theta_j ~ N(mu, tau),
+# mu ~ N(0, 5^2), tau ~ half-Cauchy(0, 5); parameters (mu, log tau, theta_1..8), vectorised.
+eight_schools <- list(y = c(28, 8, -3, 7, -1, 1, 18, 12), sigma = c(15, 10, 16, 11, 9, 11, 10, 18))
+log_eight_schools_centred <- function(x) {
+  x <- matrix(x, ncol = 10L)
+  tau <- exp(x[, 2])
+  theta <- x[, -(1:2), drop = FALSE]
+  stats::dnorm(x[, 1], 0, 5, log = TRUE) + log(2 / (pi * 5 * (1 + (tau / 5)^2))) + x[, 2] +
+    rowSums(stats::dnorm(theta, x[, 1], tau, log = TRUE)) +
+    rowSums(stats::dnorm(sweep(theta, 2, eight_schools$y), 0,
+                         rep(eight_schools$sigma, each = nrow(x)), log = TRUE))
+}
+
+# The posterior mean and sd of log tau by quadrature: with mu and theta integrated out exactly,
+# y ~ N(0, diag(sigma^2 + tau^2) + 25 11').
+eight_schools_log_tau_moments <- function() {
+  u <- seq(-25, 10, length.out = 20001)
+  log_w <- vapply(u, function(ui) {
+    v <- eight_schools$sigma^2 + exp(2 * ui)
+    prec <- 1 / 25 + sum(1 / v)
+    log(2 / (pi * 5 * (1 + exp(2 * ui) / 25))) + ui -
+      0.5 * (sum(log(v)) + log(1 + 25 * sum(1 / v)) + sum(eight_schools$y^2 / v) -
+               sum(eight_schools$y / v)^2 / prec)
+  }, numeric(1))
+  w <- exp(log_w - max(log_w))
+  m <- sum(w * u) / sum(w)
+  c(mean = m, sd = sqrt(sum(w * (u - m)^2) / sum(w)))
+}

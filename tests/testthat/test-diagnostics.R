@@ -30,3 +30,19 @@ test_that("a fit whose budget leaves few effective draws says so", {
   expect_false("gma_warning_ess" %in% warning_classes(fine <- gma_sample(f, dim = 1, n_evals = 3000)))
   expect_gt(fine$diagnostics[["ess"]], 400)
 })
+
+test_that("a region the mode search found and the fitted mixture lost is reported", {
+  # the target: modes at 0 and 5 of mass 0.5 each (log Z = 0); the fit kept only the first
+  log_p <- function(x) log(0.5 * dnorm(x) + 0.5 * dnorm(x, 5))
+  start <- list(par = rbind(0, 5), log_p = log_p(c(0, 5)), log_evidence = log(c(0.5, 0.5)),
+                along_climb = c(FALSE, FALSE))
+  lost <- gmasampler:::uncovered_start(start, gma_mixture(1, rbind(0), array(1, c(1, 1, 1))), 0)
+  expect_equal(lost$par, 5)
+  # log p(5) - log N(5; 0, 1) = log(0.5 dnorm(0)) - log dnorm(5), 11.8 nats
+  expect_equal(lost$excess, log(0.5) + 12.5, tolerance = 1e-3)
+  both <- gma_mixture(c(0.5, 0.5), rbind(0, 5), array(1, c(1, 1, 2)))
+  expect_null(gmasampler:::uncovered_start(start, both, 0))
+  # a region holding under 1% of the mass is not worth a warning
+  start$log_evidence[2] <- log(0.005)
+  expect_null(gmasampler:::uncovered_start(start, gma_mixture(1, rbind(0), array(1, c(1, 1, 1))), 0))
+})
