@@ -98,7 +98,7 @@ fit_row <- function(tg, budget, seed, run) {
   msgs <- vapply(run$warnings, conditionMessage, character(1))
   failed <- inherits(fit, "error")
   s <- if (!failed) score_fit(fit, tg)
-  dg <- if (!failed) fit$diagnostics else c(pareto_k = NA, ess = NA, log_z = NA, log_z_se = NA, late_tail_index = NA)
+  dg <- if (!failed) fit$diagnostics else c(pareto_k = NA, ess = NA, log_z = NA, log_z_se = NA, late_tail_share = NA)
   num <- function(v) if (is.null(v)) NA_real_ else v  # an error leaves no fit to score
   data.frame(
     target = tg$name, group = tg$group, d = tg$dim, budget = as.integer(budget), seed = seed,
@@ -106,7 +106,7 @@ fit_row <- function(tg, budget, seed, run) {
     errored = failed,
     mean_err = num(s$mean_err), sd_err = num(s$sd_err), mass_err = num(s$mass_err),
     modes_missed = num(s$modes_missed), z_err_se = num(s$z_err_se),
-    pareto_k = dg[["pareto_k"]], ess = dg[["ess"]], late_tail_index = dg[["late_tail_index"]],
+    pareto_k = dg[["pareto_k"]], ess = dg[["ess"]], late_tail_share = dg[["late_tail_share"]],
     log_z = dg[["log_z"]], log_z_se = dg[["log_z_se"]],
     log_z_true = tg$truth$log_z, search_modes = if (failed) NA else NROW(fit$laplace),
     components = if (failed) NA else length(fit$mixture$weights),
