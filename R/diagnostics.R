@@ -83,7 +83,8 @@ diagnose_fit <- function(fit, search, importance, method, start = NULL) {
       "the fitted mixture has lost a region where the mode search found mass: at (%s) the",
       "target's density is %.2g times the mixture's (%s); the draws miss its mass; use more",
       "evaluations, or reparameterise the model"), paste(signif(lost$par, 3), collapse = ", "),
-      exp(lost$excess), if (lost$along_climb) "on a climb into a funnel's neck" else "a mode EM dropped"))
+      exp(lost$excess),
+      if (lost$along_climb) "on a climb into a funnel's neck" else "a mode EM dropped"))
   agreement <- if (!is.null(search)) mode_agreement(search, fit$bank$points, is$psis$log_weights)
   if (isTRUE(agreement$unconfirmed_mass >= 0.02)) {
     lone <- agreement$table[!agreement$table$confirmed, ]
