@@ -63,7 +63,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     # above 20 dimensions, a climb hands over to Newton ascent after five gradients
     hand_over <- if (one_sided && newton_works) function(n) n >= 5L && hessian_fits()
     m <- climb(x, ev$evaluate, width, give_up = stop_early, hand_over = hand_over)
-    if (!is.null(m) && !during_em) paths[[length(paths) + 1L]] <<- m$path
+    if (!is.null(m) && !during_em && length(m$path$log_p)) paths[[length(paths) + 1L]] <<- m$path
     if (!is.null(m) && m$handed_over) {
       m <- newton_climb(m, ev$evaluate, max_sd, affordable = hessian_fits)
       # far from a mode of a non-Gaussian target, Newton steps go astray: BFGS climbs on from
@@ -385,8 +385,10 @@ fd_gradient <- function(x, fx, evaluate, width) {
 # scales), so that a flat or saddle direction gives a wide but finite component that stays where
 # the search looked (second differences over half a standard deviation of a non-Gaussian target
 # need not be negative definite: they are made so). Returns the covariance and its inverse; NULL
-# when log p is not finite there.
-laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full, one_sided) {
+# when log p is not finite there; what `overflow(x)` returns when the curvatures overflow (by
+# default an error).
+laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full, one_sided,
+                               overflow = curvature_overflow_error) {
   e <- eigen(inv_hessian, symmetric = TRUE)
   d <- length(x)
   if (full) {
@@ -394,14 +396,14 @@ laplace_covariance <- function(x, log_px, inv_hessian, evaluate, max_sd, full, o
     h <- nat_steps(x, log_px, axes, sd_along_axes(inv_hessian, max_sd), evaluate, max_sd)
     fh <- if (!is.null(h)) fd_hessian(x, log_px, h$step, evaluate, axis = h$values, one_sided = one_sided)
     if (is.null(fh)) return(NULL)
-    if (any(!is.finite(fh$hessian))) curvature_overflow_error(x)
+    if (any(!is.finite(fh$hessian))) return(overflow(x))
     e <- eigen(-fh$hessian, symmetric = TRUE)
     curv <- e$values
   } else {
     h <- nat_steps(x, log_px, e$vectors, sd_along_axes(diag(e$values, d), max_sd), evaluate, max_sd)
     if (is.null(h)) return(NULL)
     curv <- 2 * h$drop / h$step^2
-    if (any(!is.finite(curv))) curvature_overflow_error(x)
+    if (any(!is.finite(curv))) return(overflow(x))
   }
   floored_covariance(e, curv, max_sd)
 }
@@ -605,8 +607,9 @@ path_components <- function(path, evaluate, width, max_sd, hessian_fits, one_sid
   for (i in which(is.finite(path$log_p))) {
     if (path$log_p[i] < level) next
     level <- path$log_p[i] + step
+    # a point that is no mode may curve beyond doubles: it is passed over, not an error
     lap <- laplace_covariance(path$x[i, ], path$log_p[i], cov, evaluate, max_sd,
-                              full = hessian_fits(), one_sided)
+                              full = hessian_fits(), one_sided, overflow = function(x) NULL)
     if (is.null(lap)) next
     cov <- lap$cov
     evidence <- laplace_evidence(path$log_p[i], lap$cov)

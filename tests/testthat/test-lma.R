@@ -116,3 +116,12 @@ test_that("a climb into a centred hierarchical model's spike leaves components a
   expect_lt(abs(mean(fit$draws[, 2]) - truth[["mean"]]) / truth[["sd"]], 1)
   expect_gt(sd(fit$draws[, 2]) / truth[["sd"]], 0.5)
 })
+
+test_that("curvatures beyond doubles are an error at a mode, and passed over along a climb", {
+  sharp <- function(x) -1.7e308 * rowSums(x^2)  # second differences overflow at 0
+  args <- list(x = 0, log_px = 0, inv_hessian = diag(1), evaluate = sharp, max_sd = 100, full = TRUE,
+               one_sided = FALSE)
+  expect_error(do.call(gmasampler:::laplace_covariance, args), "curves too sharply",
+               class = "gma_log_density_error")
+  expect_null(do.call(gmasampler:::laplace_covariance, c(args, overflow = function(x) NULL)))
+})
