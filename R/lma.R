@@ -198,14 +198,15 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
                           gma_budget = function(e) list())
     }
     start <- c(modes, along)
-    list(mixture = as_mixture_of(start),
-         # every start component, for the fit's check that it still covers them
-         components = list(par = do.call(rbind, lapply(start, `[[`, "par")),
-                           log_p = vapply(start, `[[`, numeric(1), "log_p"),
-                           log_evidence = vapply(start, `[[`, numeric(1), "log_evidence"),
-                           along_climb = rep(c(FALSE, TRUE), c(length(modes), length(along)))),
-         modes = data.frame(log_p = vapply(modes, `[[`, numeric(1), "log_p"),
-                            log_evidence = vapply(modes, `[[`, numeric(1), "log_evidence")),
+    # every start component, for the fit's check that it still covers them; the modes come first
+    components <- list(par = do.call(rbind, lapply(start, `[[`, "par")),
+                       log_p = vapply(start, `[[`, numeric(1), "log_p"),
+                       log_evidence = vapply(start, `[[`, numeric(1), "log_evidence"),
+                       along_climb = rep(c(FALSE, TRUE), c(length(modes), length(along))))
+    is_mode <- !components$along_climb
+    list(mixture = as_mixture_of(start), components = components,
+         modes = data.frame(log_p = components$log_p[is_mode],
+                            log_evidence = components$log_evidence[is_mode]),
          n_evals = ev$count() - n_before)
   }
 

@@ -206,23 +206,13 @@ target_gp_poisson <- function(reference_file = file.path("bench", "fixtures", "t
 
 # (g) Eight schools, centred: mu ~ N(0, 5^2), tau ~ half-Cauchy(0, 5), theta_j ~ N(mu, tau^2),
 # y_j ~ N(theta_j, sigma_j^2). Parameters (mu, log tau, theta_1..8), the log-Jacobian included.
+# The data and density are the test suite's (eight_schools, log_eight_schools_centred()).
 # Exact by quadrature over u = log tau: given tau, (mu, theta) is Gaussian.
-schools <- list(y = c(28, 8, -3, 7, -1, 1, 18, 12), sigma = c(15, 10, 16, 11, 9, 11, 10, 18))
-
-schools_log_density <- function(x) {
-  x <- matrix(x, ncol = 10L)
-  mu <- x[, 1]
-  u <- x[, 2]
-  theta <- x[, -(1:2), drop = FALSE]
-  tau <- exp(u)
-  stats::dnorm(mu, 0, 5, log = TRUE) + log(2 / (pi * 5 * (1 + (tau / 5)^2))) + u +
-    rowSums(stats::dnorm(theta, mu, tau, log = TRUE)) +
-    rowSums(stats::dnorm(sweep(theta, 2, schools$y), 0, rep(schools$sigma, each = nrow(x)), log = TRUE))
-}
+source(file.path("tests", "testthat", "helper-posteriors.R"))
 
 schools_truth <- function() {
-  y <- schools$y
-  s2 <- schools$sigma^2
+  y <- eight_schools$y
+  s2 <- eight_schools$sigma^2
   u <- seq(-25, 10, length.out = 70001)
   per_u <- vapply(u, function(ui) {
     tau2 <- exp(2 * ui)
@@ -248,7 +238,7 @@ schools_truth <- function() {
 }
 
 target_eight_schools <- function() {
-  list(name = "eight_schools_centred", dim = 10L, group = "curved", log_density = schools_log_density,
+  list(name = "eight_schools_centred", dim = 10L, group = "curved", log_density = log_eight_schools_centred,
        init = stats::setNames(numeric(10), c("mu", "log_tau", paste0("theta", 1:8))),
        budgets = c(20000, 50000), truth = schools_truth(), score = seq_len(10),
        tol = trust_default_tol,

@@ -105,7 +105,6 @@ test_that("a climb into a centred hierarchical model's spike leaves components a
   # target's. Before the components along the path, every fit sampled the spike (log tau's mean
   # 17 posterior sds off).
   set.seed(test_seed(85))
-  fit <- NULL
   classes <- warning_classes(fit <- gma_sample(log_eight_schools_centred, dim = 10,
                                                init = numeric(10), vectorized = TRUE))
   # the fit is still off in the neck (bench-trust: 0.2 to 0.6 sd in some coordinate at 20,000
