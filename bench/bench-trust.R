@@ -10,6 +10,8 @@
 #   BENCH_TARGETS=a,b      a subset of the targets, by name
 #   BENCH_BUDGETS=all      "first" runs only each target's first (the issue's) budget
 #   BENCH_OUT=trust        writes bench/results/<out>.md and bench/results/<out>-fits.csv
+#   BENCH_CONTROL=         further gma_control() settings, as R code, to measure a variant of the
+#                          defaults, e.g. BENCH_CONTROL='em = em_control(defensive_scale = 3)'
 #
 # Each fit: set.seed(seed); gma_sample(log_density, dim, box (multimodal targets) or init (the
 # others), vectorized = TRUE, control = gma_control(n_evals = budget)); warnings are recorded and
@@ -33,6 +35,8 @@ seeds <- parse_seeds(Sys.getenv("BENCH_SEEDS", "1:20"))
 only <- Sys.getenv("BENCH_TARGETS", "")
 first_only <- Sys.getenv("BENCH_BUDGETS", "all") == "first"
 out_name <- Sys.getenv("BENCH_OUT", "trust")
+control_code <- Sys.getenv("BENCH_CONTROL", "")
+extra_control <- if (nzchar(control_code)) eval(parse(text = sprintf("list(%s)", control_code))) else list()
 bad_bar <- list(mean = 0.1, sd = 0.1, mass = 0.05)
 
 targets <- trust_targets()
@@ -51,7 +55,7 @@ run_fit <- function(tg, budget, seed) {
   t0 <- proc.time()[["elapsed"]]
   fit <- tryCatch(withCallingHandlers(
     gma_sample(tg$log_density, dim = tg$dim, init = tg$init, box = tg$box, vectorized = TRUE,
-               control = gma_control(n_evals = budget)),
+               control = do.call(gma_control, c(list(n_evals = budget), extra_control))),
     warning = function(w) {
       caught[[length(caught) + 1L]] <<- w
       invokeRestart("muffleWarning")
@@ -189,6 +193,7 @@ notes <- c(
   sprintf("Seeds %s; %d fits in %.1f minutes; load average at start %s, at end %s (2 cores shared with other jobs: seconds are noisy).",
           paste(range(seeds), collapse = " to "), nrow(fits), run_minutes, load_at_start,
           tryCatch(readLines("/proc/loadavg", warn = FALSE)[1L], error = function(e) NA)),
+  if (nzchar(control_code)) c("", sprintf("Not the defaults: `gma_control(n_evals = budget, %s)`.", control_code)),
   "",
   "Columns: `within` = fraction of seeds meeting the target's tolerance (multimodal: every mode's mass within 0.02;",
   "funnel: y's mean within 0.1 sd (0.3) and sd within 10%; GP: mean 0.07 sd, sd 5%; others: 0.1 sd and 10%);",
