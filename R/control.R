@@ -70,8 +70,8 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #' @param split when EM starts from the mode search, each mode seeds this many components: its
 #'   Laplace component and copies moved one standard deviation along its principal axes (one
 #'   Gaussian cannot follow a curved or skewed mode; the copies give EM something to move). `NULL`
-#'   takes 5, or up to 10 while the mixture's parameters stay under 1% of `n_evals` (10 in two
-#'   dimensions at 20,000 evaluations).
+#'   takes 5, or up to 20 while the mixture's parameters stay under 1% of `n_evals` (20 in two
+#'   dimensions at 20,000 evaluations, 13 in four).
 #' @param defensive,defensive_scale,defensive_df each round draws its bank from the mixture plus a
 #'   defensive component of weight `defensive` (`NULL`: 0.3 up to 20 dimensions, 0.1 above, where a
 #'   wide component draws few points near the target and a larger share only costs effective

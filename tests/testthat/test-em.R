@@ -63,18 +63,19 @@ test_that("W-GMA draws corrected by PSIS: trimodal sd and log evidence", {
 })
 
 test_that("moon and double banana: moments and log evidence", {
-  set.seed(test_seed(1))
-  # The moon is a thin crescent that five Gaussians cover unevenly: its Pareto k is near 1 (0.1
-  # to 1.3 over 50 seeds) and the fit warns. With k above 0.5 the weights have no variance, so no
-  # Monte Carlo bound holds: these bounds are measured. Over 50 seeds (bench/test-tolerances.R's
-  # and 40 more) the mean error reached 0.075 sd, the sd error 0.19 (median 0.075, 90% 0.15) and
-  # the log Z error 0.021. The sd's bound was 0.2 from seeds 1 to 8; with 0.19 seen, it is 0.25
-  # so that its heavy tail does not fail the suite on a change of seed.
-  moon <- suppressWarnings(gma_sample(lp_moon, vectorized = TRUE, dim = 2))
-  # exact: mean (0, 0), sd (1, sqrt(0.19)) = (1, 0.43589), Z = 2 pi / 10
-  expect_lt(max(abs(colMeans(moon$draws) - c(0, 0)) / c(1, 0.43589)), 0.15)
-  expect_lt(max(abs(apply(moon$draws, 2, sd) / c(1, 0.43589) - 1)), 0.25)
-  expect_lt(abs(moon$diagnostics[["log_z"]] - log(2 * pi / 10)), 0.05)
+  # The moon is a thin crescent whose horns the mixture covers unevenly: Pareto k 0.3 to 0.75
+  # over 50 seeds. With k above 0.5 the weights have no variance, so no Monte Carlo bound holds:
+  # these bounds are measured. Over seeds 1 to 50 the mean error reached 0.045 sd, the sd error
+  # 0.093 (median 0.036, 90% 0.071) and the log Z error 0.015. With 10 components at most (20 now,
+  # components_per_mode()) the sd error reached 0.136, on seed 4, and 0.124 on seed 7.
+  for (seed in 1:4) {
+    set.seed(test_seed(seed))
+    moon <- suppressWarnings(gma_sample(lp_moon, vectorized = TRUE, dim = 2))
+    # exact: mean (0, 0), sd (1, sqrt(0.19)) = (1, 0.43589), Z = 2 pi / 10
+    expect_lt(max(abs(colMeans(moon$draws) - c(0, 0)) / c(1, 0.43589)), 0.1)
+    expect_lt(max(abs(apply(moon$draws, 2, sd) / c(1, 0.43589) - 1)), 0.12)
+    expect_lt(abs(moon$diagnostics[["log_z"]] - log(2 * pi / 10)), 0.04)
+  }
   set.seed(test_seed(1))
   db <- gma_sample(lp_double_banana, vectorized = TRUE, dim = 2)
   expect_lt(sd_error_in_mc_sd(db, c(1.582271, 0.776167)), 4)
