@@ -121,6 +121,16 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     ifelse(share > 0.5, log_p + log(share), -Inf)
   }
 
+  # The path of the initial search's climb that went highest, when it ran into a spike: it passed
+  # 10 d + 10 nats above the best screened point, and the modes' Laplace evidence leaves the
+  # screened mass unexplained (see start()); else NULL.
+  into_spike <- function() {
+    if (!length(paths)) return(NULL)
+    deepest <- paths[[which.max(vapply(paths, function(p) max(p$log_p), numeric(1)))]]
+    if (max(deepest$log_p) > max(lp_screen) + 10 * d + 10 &&
+        unexplained_screening(screen, lp_screen, init, scale, box, modes) > 10) deepest
+  }
+
   # Whether a climb has reached where the modes known explain log p and its slope: their Laplace
   # approximation there is within a nat of log p, and its pull within half the gradient's length
   # (see on_slope()). A climb that gets there is going to a mode already known, and can stop.
@@ -163,8 +173,11 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
   # each next one is the best screened point that the modes found so far do not explain: its log
   # density exceeds their (unnormalised) Laplace approximation by more than one nat. So the search
   # goes where the approximation misses mass, small modes included, and stops when nothing is
-  # unexplained, after three climbs in a row that found no new mode, after `starts` climbs, or when
-  # its budget is spent.
+  # unexplained, after three climbs in a row that found no new mode, after `starts` climbs, when
+  # its budget is spent, or once a climb has run into a spike (into_spike()): beside a spike no
+  # screened point is explained, and every climb ran down the same neck until the search's budget
+  # was spent (the centred eight schools: 11,900 evaluations of 20,000, the mean's median error over
+  # 20 seeds 0.28 sd; now 7,600 and 0.11).
   start <- function() {
     n_before <- ev$count()
     n_screen <- min(lma$screen %||% min(2000L, 100L * d), ev$remaining() %/% 4)
@@ -179,7 +192,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     climbs <- 0L
     misses <- 0L  # climbs in a row that found no new mode
     while (climbs < lma$starts && misses < 3L && length(modes) < lma$max_modes &&
-           ev$count() - n_before <= lma$budget * n_evals) {
+           ev$count() - n_before <= lma$budget * n_evals && is.null(into_spike())) {
       unexplained <- ok & !tried & lp_screen > laplace_log_density(screen, modes) + 1
       if (!any(unexplained)) break
       i <- if (climbs == 0L && !is.null(init) && ok[1L]) 1L  # screen[1, ] is init
@@ -212,14 +225,10 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     # join the start, the spike's own component weighing next to nothing. (Neal's funnel has a
     # true mode 82 to 97 nats up, at y = -40: EM from there covers its neck better than from
     # components along the way, sds within 4% on 20 of 20 seeds against 6% on 19 of 20.)
-    along <- list()
-    if (length(paths)) {
-      deepest <- paths[[which.max(vapply(paths, function(p) max(p$log_p), numeric(1)))]]
-      if (max(deepest$log_p) > max(lp_screen) + 10 * d + 10 &&
-          unexplained_screening(screen, lp_screen, init, scale, box, modes) > 10)
-        along <- tryCatch(path_components(deepest, ev$evaluate, width, max_sd, hessian_fits, one_sided),
-                          gma_budget = function(e) list())
-    }
+    deepest <- into_spike()
+    along <- if (is.null(deepest)) list()
+             else tryCatch(path_components(deepest, ev$evaluate, width, max_sd, hessian_fits, one_sided),
+                           gma_budget = function(e) list())
     start <- c(modes, along)
     # every start component, for the fit's check that it still covers them; the modes come first
     components <- list(par = do.call(rbind, lapply(start, `[[`, "par")),

@@ -107,13 +107,18 @@ test_that("a climb into a centred hierarchical model's spike leaves components a
   set.seed(test_seed(85))
   classes <- warning_classes(fit <- gma_sample(log_eight_schools_centred, dim = 10,
                                                init = numeric(10), vectorized = TRUE))
-  # the fit is still off in the neck (bench-trust: 0.2 to 0.6 sd in some coordinate at 20,000
-  # evaluations) and says so: its mixture has lost the deeper components (on 11 of 11 seeds; log
-  # tau's mean 0.02 to 0.47 sd off, its sd 0.71 to 1.12 of the truth)
+  # Once a climb has run into the spike, the search climbs no more: every climb from another
+  # screened point ran down the neck again, until the search's half of the budget was spent (11,900
+  # evaluations of 20,000; 7,600 now)
+  expect_lt(fit$search_evals, 0.45 * fit$budget)
+  # the fit is still off in the neck (bench-trust: 0.11 sd in some coordinate at the median over
+  # 20 seeds, 0.28 before the search stopped after the spike) and says so: its mixture has lost
+  # the deeper components (on 11 of 11 seeds; log tau's mean -0.02 to 0.15 sd off, its sd 0.77 to
+  # 0.87 of the truth)
   expect_true("gma_warning_coverage" %in% classes)
   truth <- eight_schools_log_tau_moments()
-  expect_lt(abs(mean(fit$draws[, 2]) - truth[["mean"]]) / truth[["sd"]], 1)
-  expect_gt(sd(fit$draws[, 2]) / truth[["sd"]], 0.5)
+  expect_lt(abs(mean(fit$draws[, 2]) - truth[["mean"]]) / truth[["sd"]], 0.3)
+  expect_gt(sd(fit$draws[, 2]) / truth[["sd"]], 0.7)
 })
 
 test_that("curvatures beyond doubles are an error at a mode, and passed over along a climb", {
