@@ -362,13 +362,18 @@ climb <- function(x, evaluate, width, give_up = NULL, hand_over = NULL) {
     last <- path[[length(path)]]
     list(par = last$x, value = -last$f, convergence = if (converged) 0L else 1L, handed_over = !converged)
   }
+  # The budget's end and the user's density failing are the caller's to handle: they are kept and
+  # raised again after tryCatch(), since one raised by a handler inside it would be caught by the
+  # handlers after it (`error`, which once made a density that fails on one-row matrices turn off
+  # the mode search without a word).
   res <- tryCatch(stats::optim(x, f, g, method = "BFGS", control = list(maxit = 500, reltol = 1e-12)),
                   gma_settled = function(e) at_last_gradient(converged = TRUE),
                   gma_hand_over = function(e) at_last_gradient(converged = FALSE),
-                  gma_give_up = function(e) NULL,               # the caller's rule stopped it
-                  gma_budget = function(e) stop(e),             # the budget is spent
-                  gma_log_density_error = function(e) stop(e),  # the user's density failed
-                  error = function(e) NULL)                     # the optimiser gave up
+                  gma_give_up = function(e) NULL,              # the caller's rule stopped it
+                  gma_budget = function(e) e,                  # the budget is spent
+                  gma_log_density_error = function(e) e,       # the user's density failed
+                  error = function(e) NULL)                    # the optimiser gave up
+  if (inherits(res, "condition")) stop(res)
   if (is.null(res) || !is.finite(res$value) || res$value >= 1e300) return(NULL)
   # the inverse Hessian from the gradients along the path (Nocedal and Wright, 6.17 and 6.20)
   H <- NULL

@@ -218,7 +218,10 @@ evaluate_point_fn <- function(fn, x) {
 
 evaluate_vectorized_fn <- function(fn, x) {
   values <- tryCatch(fn(x), error = function(e)
-    log_density_error(sprintf("failed on a batch of %d points: %s", nrow(x), conditionMessage(e))))
+    log_density_error(sprintf("failed on a batch of %d points: %s", nrow(x), conditionMessage(e)),
+                      hint = if (nrow(x) == 1L) paste(
+                        "a vectorised log density must take a one-row matrix too (the mode search",
+                        "evaluates single points): index its columns with drop = FALSE")))
   if (!is.numeric(values))
     log_density_error(sprintf("returned %s instead of a numeric vector", describe_type(values)))
   if (length(values) != nrow(x))
