@@ -59,7 +59,8 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
   # reaches where a mode already known explains log p (near_known()). A mode found during EM must
   # not lie on the slope of the modes known.
   add_mode <- function(x, during_em = FALSE, spend_until = ev$count() + 0.1 * n_evals) {
-    stop_early <- function(p, fp, grad) ev$count() > spend_until || near_known(p, fp, grad)
+    spent <- function(...) ev$count() > spend_until
+    stop_early <- function(p, fp, grad) spent() || near_known(p, fp, grad)
     # x is where the modes known leave density unexplained, but log p's ascent from there may
     # still lead to one of them: a mode's region of ascent is far smaller than the region where it
     # dominates log p, where x was found (two_modes_10d, seed 6: all three climbs from points 50
@@ -70,7 +71,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     # around it, and every climb runs down the neck once more (Neal's funnel: the search took 4,000
     # more evaluations, and 4 of 20 fits collapsed into the neck).
     if (length(modes) && !is.null(box)) {
-      lifted <- climb(x, unexplained_log_density, width, give_up = function(p, fp, grad) ev$count() > spend_until)
+      lifted <- climb(x, unexplained_log_density, width, give_up = spent)
       if (!is.null(lifted)) x <- lifted$par
     }
     # above 20 dimensions, a climb hands over to Newton ascent after five gradients
@@ -89,7 +90,7 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     # a climb that did not converge and ends more than 10 d + 10 nats above the best screened point
     # has run into a spike (the density of a centred hierarchical model grows without bound as its
     # scale goes to zero): no mode there. (One that did not converge on a flat top is kept.)
-    if (is.null(m) || (!m$converged && m$log_p > max(lp_screen) + 10 * d + 10)) return(NULL)
+    if (is.null(m) || (!m$converged && m$log_p > spike_height())) return(NULL)
     if (any(vapply(modes, function(l) same_mode(m$par, l), logical(1)))) return(NULL)
     if (during_em && on_slope(m$par, m$log_p, modes, ev$evaluate, width)) return(NULL)
     lap <- m$laplace
@@ -121,13 +122,16 @@ mode_search <- function(d, init, scale, box, lma, n_evals, ev, names, n_streams 
     ifelse(share > 0.5, log_p + log(share), -Inf)
   }
 
+  # Above this log p a climb has run into a spike: 10 d + 10 nats above the best screened point.
+  spike_height <- function() max(lp_screen) + 10 * d + 10
+
   # The path of the initial search's climb that went highest, when it ran into a spike: it passed
-  # 10 d + 10 nats above the best screened point, and the modes' Laplace evidence leaves the
-  # screened mass unexplained (see start()); else NULL.
+  # spike_height(), and the modes' Laplace evidence leaves the screened mass unexplained (see
+  # start()); else NULL.
   into_spike <- function() {
     if (!length(paths)) return(NULL)
     deepest <- paths[[which.max(vapply(paths, function(p) max(p$log_p), numeric(1)))]]
-    if (max(deepest$log_p) > max(lp_screen) + 10 * d + 10 &&
+    if (max(deepest$log_p) > spike_height() &&
         unexplained_screening(screen, lp_screen, init, scale, box, modes) > 10) deepest
   }
 
