@@ -99,7 +99,9 @@
 #'   * `mixture`: the fitted [gma_mixture()]; `initial`: the mixture the fit started from (the
 #'     Laplace mixture after a mode search, whose modes are in `laplace`);
 #'   * `diagnostics`: the Pareto k and effective sample size of the importance weights, the log
-#'     evidence `log_z` and its standard error `log_z_se`;
+#'     evidence `log_z` and its standard error `log_z_se`, and `log_z_low`: 1 when the draws miss
+#'     mass the mode search found (a `gma_warning_coverage` or `gma_warning_missed_mode`), so
+#'     that `log_z` is likely too low, by more than its standard error;
 #'   * `trace`: W-GMA: the objective (the reverse KL estimate minus log Z), the Frank-Wolfe gap,
 #'     the step size and (with `keep_weights`) the weights, one per iteration, `final` (the
 #'     objective and gap of the returned weights) and, with `refine`, `stage1` (the first stage's

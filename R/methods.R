@@ -29,7 +29,9 @@
 #'   error, and whatever else the method reports).
 #'
 #'   `coef()`: the draws' means; `vcov()`: their covariance matrix; `gma_evidence()`: the log
-#'   evidence `log_z` and its standard error `se`. `as.matrix()`: the `n_draws x d` draws;
+#'   evidence `log_z` and its standard error `se`, of the mass the evaluated points reached: when
+#'   the fit warned that its draws miss mass the mode search found (`fit$diagnostics["log_z_low"]`
+#'   is 1), `log_z` is likely too low, by more than its `se`. `as.matrix()`: the `n_draws x d` draws;
 #'   `as.data.frame()`: the same as a data frame; `as.array()`: an `n_draws x 1 x d` array
 #'   (iterations x chains x variables, as bayesplot's `mcmc_*()` functions take it, so that
 #'   `bayesplot::mcmc_hist(fit)` works). `print()` and `plot()` return `x` invisibly.
@@ -77,8 +79,9 @@ fit_header <- function(x) {
   c(sprintf("<gma_fit> %d draws of %d parameter(s), %s", nrow(x$draws), d,
             if (x$importance) "importance-corrected (PSIS)" else "from the fitted mixture"),
     fit_line,
-    sprintf("importance weights: Pareto k %.2f, ESS %.0f; log Z %.4f (se %.2g)",
-            diag[["pareto_k"]], diag[["ess"]], diag[["log_z"]], diag[["log_z_se"]]),
+    sprintf("importance weights: Pareto k %.2f, ESS %.0f; log Z %.4f (se %.2g%s)",
+            diag[["pareto_k"]], diag[["ess"]], diag[["log_z"]], diag[["log_z_se"]],
+            if (isTRUE(diag["log_z_low"] == 1)) "; likely too low: the draws miss mass the search found" else ""),
     if (!is.null(x$modes))
       sprintf("modes: %d, %s", nrow(x$modes),
               if (all(x$modes$confirmed)) "each reached by both independent screenings"

@@ -102,7 +102,8 @@ fit_row <- function(tg, budget, seed, run) {
   msgs <- vapply(run$warnings, conditionMessage, character(1))
   failed <- inherits(fit, "error")
   s <- if (!failed) score_fit(fit, tg)
-  dg <- if (!failed) fit$diagnostics else c(pareto_k = NA, ess = NA, log_z = NA, log_z_se = NA, late_tail_share = NA)
+  dg <- if (!failed) fit$diagnostics else c(pareto_k = NA, ess = NA, log_z = NA, log_z_se = NA, log_z_low = NA,
+                                            late_tail_share = NA)
   num <- function(v) if (is.null(v)) NA_real_ else v  # an error leaves no fit to score
   data.frame(
     target = tg$name, group = tg$group, d = tg$dim, budget = as.integer(budget), seed = seed,
@@ -111,7 +112,7 @@ fit_row <- function(tg, budget, seed, run) {
     mean_err = num(s$mean_err), sd_err = num(s$sd_err), mass_err = num(s$mass_err),
     modes_missed = num(s$modes_missed), z_err_se = num(s$z_err_se),
     pareto_k = dg[["pareto_k"]], ess = dg[["ess"]], late_tail_share = dg[["late_tail_share"]],
-    log_z = dg[["log_z"]], log_z_se = dg[["log_z_se"]],
+    log_z = dg[["log_z"]], log_z_se = dg[["log_z_se"]], log_z_low = dg[["log_z_low"]] == 1,
     log_z_true = tg$truth$log_z, search_modes = if (failed) NA else NROW(fit$laplace),
     components = if (failed) NA else length(fit$mixture$weights),
     n_evals = if (failed) NA else fit$n_evals, seconds = run$seconds,
@@ -175,8 +176,12 @@ diagnostic <- rbind(diagnostic_row("hard targets, first budget", fits[hard & fir
 
 known_z <- !is.na(fits$log_z_true) & !is.na(fits$z_err_se)
 coverage <- do.call(rbind, lapply(split(fits[known_z, ], fits$group[known_z]), function(f) {
+  # a fit that says its log Z is likely too low (the draws miss mass it found) claims only a bound
+  low <- f$log_z_low
   data.frame(group = f$group[1L], fits = nrow(f), logz_in_2se = mean(abs(f$z_err_se) <= 2),
              median_abs_z = stats::median(abs(f$z_err_se)), worst_abs_z = max(abs(f$z_err_se)),
+             said_low = sum(low), in_2se_not_said_low = if (any(!low)) mean(abs(f$z_err_se[!low]) <= 2) else NA_real_,
+             said_low_held = if (any(low)) mean(f$z_err_se[low] <= 2) else NA_real_,
              stringsAsFactors = FALSE)
 }))
 
@@ -200,7 +205,9 @@ notes <- c(
   "`warned` = fraction that raised any warning; `errored` = fraction that stopped with an error (no draws);",
   "`right_or_says` = within, warned or errored; `bad_warned` / `bad_errored` / `fine_warned` = bad fits (mean error",
   "> 0.1 sd, sd error > 10% or a mode-mass error > 0.05; errors included) that warned or errored, fine fits that warned;",
-  "`logz_in_2se` = fraction with |log Z - exact| <= 2 stated se; `missed_mode` = fraction of fits in which some mode",
+  "`logz_in_2se` = fraction with |log Z - exact| <= 2 stated se (in the coverage table, `said_low` = fits whose log Z",
+  "was said to be likely too low, `in_2se_not_said_low` the fraction of the others within 2 se, `said_low_held` the",
+  "fraction of those said low whose log Z was not more than 2 se above the exact); `missed_mode` = fraction of fits in which some mode",
   "got less than a fifth of its mass; `med_*` = medians",
   "over seeds; `evals` = mean density evaluations counted by gma_sample; `seconds` = mean elapsed seconds.",
   "Goals: `within` >= 19/20 (multimodal), every bad fit warns and fewer than 10% of fine fits warn (hard targets),",

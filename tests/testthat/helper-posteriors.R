@@ -283,5 +283,7 @@ eight_schools_log_tau_moments <- function() {
   }, numeric(1))
   w <- exp(log_w - max(log_w))
   m <- sum(w * u) / sum(w)
-  c(mean = m, sd = sqrt(sum(w * (u - m)^2) / sum(w)))
+  # log Z: the marginal likelihood above leaves out (2 pi)^(-8 / 2)
+  c(mean = m, sd = sqrt(sum(w * (u - m)^2) / sum(w)),
+    log_z = max(log_w) + log(sum(w) * diff(u[1:2])) - 4 * log(2 * pi))
 }
