@@ -188,19 +188,34 @@ step_mixture <- function(step, mixture, prune) {
               df = if (mixture$family == "t") mixture$df[keep])
 }
 
-# An EM round's proposal: the mixture plus a defensive multivariate t component of weight
-# em$defensive (by default 0.3 up to 20 dimensions, 0.1 above) with em$defensive_df degrees of
-# freedom, centred on the mixture's overall mean with its overall covariance (within and between
-# components) times defensive_scale^2. Gaussian components
-# have lighter tails than many targets (a log-transformed scale parameter has an exponential
-# tail), and importance weights p / q then have no variance there; the t component bounds them.
+# An EM round's proposal: the mixture, a copy of it widened by em$widened_scale (weight
+# em$widened) and a defensive multivariate t component of weight em$defensive (by default 0.3 up
+# to 20 dimensions, 0.1 above) with em$defensive_df degrees of freedom, centred on the mixture's
+# overall mean with its overall covariance (within and between components) times
+# defensive_scale^2. Gaussian components have lighter tails than many targets (a log-transformed
+# scale parameter has an exponential tail), and importance weights p / q then have no variance
+# there; the t component bounds them. Around a mode far from the overall mean it is too thin to
+# help: importance-weighted EM fits components narrower than the mode they sample (in 20
+# dimensions, a few tens of effective points a component), so p / q grows in the mode's own tails,
+# whose mass the rounds then rarely see, and log Z comes out low more often than its standard
+# error says. The widened copy bounds p / q wherever the target is at most widened_scale times
+# wider than the component covering it.
 defensive_proposal <- function(mixture, em) {
   weight <- em$defensive %||% if (ncol(mixture$means) <= 20L) 0.3 else 0.1
-  if (weight <= 0) return(mixture)
+  proposal <- if (em$widened > 0) combine_mixtures(mixture, widen(mixture, em$widened_scale), em$widened / (1 - weight))
+               else mixture
+  if (weight <= 0) return(proposal)
   mom <- mixture_moments(mixture)
   wide <- gma_mixture(1, rbind(mom$mean), em$defensive_scale^2 * floor_eigenvalues(mom$cov),
                       family = "t", df = em$defensive_df)
-  combine_mixtures(mixture, wide, weight)
+  combine_mixtures(proposal, wide, weight)
+}
+
+# The mixture with every component's covariance (or t scale matrix) times scale^2.
+widen <- function(mixture, scale) {
+  mixture$covs <- scale^2 * mixture$covs
+  mixture$chols <- scale * mixture$chols
+  mixture
 }
 
 # The tempering exponent for one EM round: 1 when the importance weights' effective sample size is
