@@ -81,15 +81,15 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   than the mixture's, and its spread reaches what the mixture's components do not (the horns
 #'   of a thin curved ridge, whose missing mass the weights cannot show). It takes no part in the
 #'   EM update. `defensive = 0` turns it off.
-#' @param widened,widened_scale and a share `widened` of each round's bank from a copy of the
-#'   mixture with every covariance times `widened_scale^2`. EM's importance-weighted components
-#'   come out narrower than the modes they sample (a few tens of effective points a component
-#'   in 20 dimensions), and the defensive component, centred between the modes, is too thin at
-#'   any one of them to fill in their tails: the copy keeps the weights bounded wherever the
-#'   target is at most `widened_scale` times wider than the component covering it. (On a 20-D
-#'   four-mode target at 50,000 evaluations it halved the spread of log Z's error over seeds and
-#'   doubled the effective sample size; `bench/bench-trust.R`.) It takes no part in the EM update.
-#'   `widened = 0` turns it off.
+#' @param widened,widened_scale each round also draws a share `widened` of its bank from a copy
+#'   of the mixture with every covariance times `widened_scale^2`. Importance-weighted EM leaves
+#'   its components narrower than the modes they sample, so the modes' tails, where the weights
+#'   `p / q` are largest, are drawn too rarely for the weights to show them, and the defensive
+#'   component, centred between the modes, is too thin at any one of them to help. The copy
+#'   draws there, and the components grow toward the modes' width. (On `bench/bench-trust.R`'s
+#'   20-D four-mode target at 50,000 evaluations, log Z came within 2 stated standard errors on
+#'   20 of 20 seeds, against 17 without it, with a median effective sample size 1.65 times
+#'   larger.) It takes no part in the EM update. `widened = 0` turns it off.
 #' @param final_steps EM steps run at the end on the pooled points of all rounds, weighted
 #'   against the average of the rounds' proposals, to give the fitted mixture.
 #' @param explore with a `box`, the search for modes goes on while EM runs: the rounds screen on
