@@ -82,11 +82,12 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   of a thin curved ridge, whose missing mass the weights cannot show). It takes no part in the
 #'   EM update. `defensive = 0` turns it off.
 #' @param widened,widened_scale each round also draws a share `widened` of its bank from a copy
-#'   of the mixture with every covariance times `widened_scale^2`. Importance-weighted EM leaves
-#'   its components narrower than the modes they sample, so the modes' tails, where the weights
-#'   `p / q` are largest, are drawn too rarely for the weights to show them, and the defensive
-#'   component, centred between the modes, is too thin at any one of them to help. The copy
-#'   draws there, and the components grow toward the modes' width. (On `bench/bench-trust.R`'s
+#'   of the mixture with every covariance times `widened_scale^2`. A component's covariance,
+#'   estimated by importance-weighted EM from a few hundred effective points, comes out too narrow
+#'   along some directions, so the mode's tails there, where the weights `p / q` are largest,
+#'   are drawn too rarely for the weights to show them, and the defensive component, centred
+#'   between the modes, is too thin at any one of them to help. The copy draws there, and the
+#'   weights see those tails. (On `bench/bench-trust.R`'s
 #'   20-D four-mode target at 50,000 evaluations, log Z came within 2 stated standard errors on
 #'   20 of 20 seeds, against 17 without it, with a median effective sample size 1.65 times
 #'   larger.) It takes no part in the EM update. `widened = 0` turns it off.

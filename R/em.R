@@ -195,11 +195,11 @@ step_mixture <- function(step, mixture, prune) {
 # defensive_scale^2. Gaussian components have lighter tails than many targets (a log-transformed
 # scale parameter has an exponential tail), and importance weights p / q then have no variance
 # there; the t component bounds them. Around a mode far from the overall mean it is too thin to
-# help: importance-weighted EM fits components narrower than the mode they sample (in 20
-# dimensions, a few tens of effective points a component), so p / q grows in the mode's own tails,
-# whose mass the rounds then rarely see, and log Z comes out low more often than its standard
-# error says. The widened copy bounds p / q wherever the target is at most widened_scale times
-# wider than the component covering it.
+# help: a component's covariance, estimated from a few hundred effective points, is too narrow
+# along some directions (in 20 dimensions its eigenvalues against the mode's spread from about
+# 0.8 to 1.2), so p / q grows in the mode's own tails, whose mass the rounds then rarely see, and
+# log Z comes out low more often than its standard error says. The widened copy draws there
+# wherever the target is at most widened_scale times wider than the component covering it.
 defensive_proposal <- function(mixture, em) {
   weight <- em$defensive %||% if (ncol(mixture$means) <= 20L) 0.3 else 0.1
   proposal <- if (em$widened > 0) combine_mixtures(mixture, widen(mixture, em$widened_scale), em$widened / (1 - weight))

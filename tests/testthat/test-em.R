@@ -410,12 +410,12 @@ test_that("a round's proposal holds a copy of the mixture widened by widened_sca
   expect_equal(heavy$df, c(5, 5))
 })
 
-test_that("the widened copy lets EM's components grow to the modes' width: more effective draws", {
+test_that("the widened copy draws where EM's components fall short of the modes: more effective draws", {
   # two 20-D modes of one correlated shape, EM started at half their covariance: importance-
-  # weighted EM leaves the components narrower than the modes (the smallest eigenvalue of the
-  # component's covariance against the mode's 0.75 to 0.78 on seeds 1 to 6), and the mode's
-  # tails, where p / q is largest, are drawn rarely. The widened copy draws there. Its ESS over
-  # the one without it was 1.25 to 2.7 on seeds 1 to 20.
+  # weighted EM leaves each component too narrow along some directions (the eigenvalues of its
+  # covariance against the mode's span 0.79 to 1.25 on seed 1; the smallest 0.75 to 0.78 on
+  # seeds 1 to 6), and the mode's tails there, where p / q is largest, are drawn rarely. The
+  # widened copy draws there. Its ESS over the one without it was 1.25 to 2.7 on seeds 1 to 20.
   d <- 20
   set.seed(99)
   factor <- qr.Q(qr(matrix(rnorm(d * d), d))) %*% diag(runif(d, 0.3, 1.2))
