@@ -91,9 +91,13 @@ check_fit_memory <- function(method, d, n_comp, per_comp, n_draws, control, thre
     result <- dbl_bytes(n_bank, d + 5)
   } else {
     n_bank <- control$n_evals
-    # each mode is split into em$split components, at most max_components_per_mode by default
-    # (components_per_mode()), and a defensive one joins them
-    if (is.null(n_comp)) n_comp <- control$lma$max_modes * (control$em$split %||% max_components_per_mode) + 1
+    # each of up to lma$max_modes modes is split into components_per_mode() components (fewer in
+    # more dimensions), and a defensive one joins them
+    if (is.null(n_comp)) {
+      modes <- seq_len(control$lma$max_modes)
+      n_comp <- max(modes * vapply(modes, function(m) components_per_mode(control$em, d, m, control$n_evals),
+                                   numeric(1))) + 1
+    }
     fit <- em_bytes(n_bank, n_comp, d)
     check_memory(fit, max_memory, sprintf("%s with %s evaluations and up to %s components %s",
                                           toupper(method), format_count(n_bank), format_count(n_comp), in_dims(d)),

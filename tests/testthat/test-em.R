@@ -413,7 +413,7 @@ test_that("a round's proposal holds a copy of the mixture widened by widened_sca
 test_that("the widened copy draws where EM's components fall short of the modes: more effective draws", {
   # two 20-D modes of one correlated shape, EM started at half their covariance: importance-
   # weighted EM leaves each component too narrow along some directions (the eigenvalues of its
-  # covariance against the mode's span 0.79 to 1.25 on seed 1; the smallest 0.75 to 0.78 on
+  # covariance against the mode's span 0.77 to 1.25 on seed 1; the smallest 0.75 to 0.78 on
   # seeds 1 to 6), and the mode's tails there, where p / q is largest, are drawn rarely. The
   # widened copy draws there. Its ESS over the one without it was 1.25 to 2.7 on seeds 1 to 20.
   d <- 20

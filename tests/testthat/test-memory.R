@@ -40,6 +40,19 @@ test_that("absurd counts fail at once with a memory error naming them, before an
   expect_equal(target$calls(), 0)
 })
 
+test_that("EM's memory plan counts the components a mode gets in its dimension", {
+  # 20 components a mode in two dimensions at 20,000 evaluations, 5 from five dimensions up
+  # (components_per_mode()): the plan once took 20 in every dimension, and refused a 200-D fit
+  # with the default limit (4.3 GB for 201 components of 200 x 200 covariances)
+  control <- gma_control(n_evals = 20000)
+  expect_error(gmasampler:::check_fit_memory("em", 200, NULL, NULL, NULL, control, 1), NA)
+  planned <- function(d) gmasampler:::check_fit_memory("em", d, NULL, NULL, NULL, control, 1)
+  max_modes <- control$lma$max_modes
+  expect_equal(planned(200), gmasampler:::em_bytes(20000, 5 * max_modes + 1, 200))
+  expect_equal(planned(2), gmasampler:::em_bytes(20000, max(seq_len(max_modes) *
+    pmin(20, pmax(5, floor(200 / (6 * seq_len(max_modes)))))) + 1, 2))
+})
+
 test_that("a log-pdf matrix beyond the limit is refused from an estimate before it is built", {
   target <- counting_normal()
   # 1e5 components of 100 points: about 5e4 of the 1e5 entries of each row are kept, 60 TB in all
