@@ -90,7 +90,10 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   weights see those tails. (On `bench/bench-trust.R`'s
 #'   20-D four-mode target at 50,000 evaluations, log Z came within 2 stated standard errors on
 #'   20 of 20 seeds, against 17 without it, with a median effective sample size 1.65 times
-#'   larger.) It takes no part in the EM update. `widened = 0` turns it off.
+#'   larger.) It takes no part in the EM update. `widened = NULL` takes 0.1 up to 20 dimensions
+#'   and 0 above, where the copy's points fall where the target has little mass (in 50 and 100
+#'   dimensions, `bench/bench-scale.R`, it made no fit better and one 100-D fit worse); 0 turns it
+#'   off.
 #' @param final_steps EM steps run at the end on the pooled points of all rounds, weighted
 #'   against the average of the rounds' proposals, to give the fitted mixture.
 #' @param explore with a `box`, the search for modes goes on while EM runs: the rounds screen on
@@ -109,17 +112,18 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #' @export
 em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = NULL, shrink = NULL,
                        target_ess = 0.2, eig_floor = 1e-12, ridge = 0, prune = 1e-8, split = NULL,
-                       defensive = NULL, defensive_scale = 2, defensive_df = 3, widened = 0.1,
+                       defensive = NULL, defensive_scale = 2, defensive_df = 3, widened = NULL,
                        widened_scale = 1.25, final_steps = 5L,
                        family = c("gaussian", "t"), df = NULL, explore = 0.3) {
   no_unknown_settings(list(...), names(formals(em_control)), "em_control")
   family <- match_choice(family, c("gaussian", "t"), "family")
   if (!is.null(defensive)) defensive <- check_number(defensive, "defensive", min = 0, max = 0.9)
-  widened <- check_number(widened, "widened", min = 0, max = 0.5)
-  # the defensive weight is 0.3 at most by default (0.1 above 20 dimensions)
-  if (widened + (defensive %||% 0.3) > 0.95)
+  if (!is.null(widened)) widened <- check_number(widened, "widened", min = 0, max = 0.5)
+  # by default the copy weighs 0.1 at most, and the defensive component 0.3 (both less above 20
+  # dimensions)
+  if ((widened %||% 0.1) + (defensive %||% 0.3) > 0.95)
     arg_error("widened", sprintf("(%g) plus `defensive` (%g) must leave the mixture itself at least 0.05 of each bank",
-                                 widened, defensive %||% 0.3))
+                                 widened %||% 0.1, defensive %||% 0.3))
   structure(list(
     bank = if (!is.null(bank)) check_count(bank, "bank", min = 10),
     max_rounds = check_count(max_rounds, "max_rounds"),

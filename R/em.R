@@ -189,10 +189,10 @@ step_mixture <- function(step, mixture, prune) {
 }
 
 # An EM round's proposal: the mixture, a copy of it widened by em$widened_scale (weight
-# em$widened) and a defensive multivariate t component of weight em$defensive (by default 0.3 up
-# to 20 dimensions, 0.1 above) with em$defensive_df degrees of freedom, centred on the mixture's
-# overall mean with its overall covariance (within and between components) times
-# defensive_scale^2. Gaussian components have lighter tails than many targets (a log-transformed
+# em$widened, by default 0.1 up to 20 dimensions, 0 above) and a defensive multivariate t
+# component of weight em$defensive (by default 0.3 up to 20 dimensions, 0.1 above) with
+# em$defensive_df degrees of freedom, centred on the mixture's overall mean with its overall
+# covariance (within and between components) times defensive_scale^2. Gaussian components have lighter tails than many targets (a log-transformed
 # scale parameter has an exponential tail), and importance weights p / q then have no variance
 # there; the t component bounds them. Around a mode far from the overall mean it is too thin to
 # help: a component's covariance, estimated from a few hundred effective points, is too narrow
@@ -201,9 +201,11 @@ step_mixture <- function(step, mixture, prune) {
 # log Z comes out low more often than its standard error says. The widened copy draws there
 # wherever the target is at most widened_scale times wider than the component covering it.
 defensive_proposal <- function(mixture, em) {
-  weight <- em$defensive %||% if (ncol(mixture$means) <= 20L) 0.3 else 0.1
-  proposal <- if (em$widened > 0) combine_mixtures(mixture, widen(mixture, em$widened_scale), em$widened / (1 - weight))
-               else mixture
+  low_dimensional <- ncol(mixture$means) <= 20L
+  weight <- em$defensive %||% if (low_dimensional) 0.3 else 0.1
+  widened <- em$widened %||% if (low_dimensional) 0.1 else 0
+  proposal <- if (widened > 0) combine_mixtures(mixture, widen(mixture, em$widened_scale), widened / (1 - weight))
+              else mixture
   if (weight <= 0) return(proposal)
   mom <- mixture_moments(mixture)
   wide <- gma_mixture(1, rbind(mom$mean), em$defensive_scale^2 * floor_eigenvalues(mom$cov),

@@ -396,6 +396,17 @@ test_that("the defensive component weighs 0.3 up to 20 dimensions, 0.1 above, or
                                                 em_control(defensive = 0, widened = 0))$weights, 1)
 })
 
+test_that("the widened copy weighs 0.1 up to 20 dimensions, none above, or what is asked", {
+  weight_of_copy <- function(d, em) {
+    proposal <- gmasampler:::defensive_proposal(gma_mixture(1, rbind(numeric(d)), diag(d)), em)
+    if (length(proposal$weights) == 3L) proposal$weights[2] else 0
+  }
+  expect_equal(weight_of_copy(2, em_control()), 0.1)
+  expect_equal(weight_of_copy(20, em_control()), 0.1)
+  expect_equal(weight_of_copy(21, em_control()), 0)
+  expect_equal(weight_of_copy(50, em_control(widened = 0.2)), 0.2)
+})
+
 test_that("a round's proposal holds a copy of the mixture widened by widened_scale, of weight widened", {
   mixture <- gma_mixture(c(0.6, 0.4), rbind(c(-8, 0), c(8, 0)), array(c(diag(2), diag(c(0.5, 2))), c(2, 2, 2)))
   proposal <- gmasampler:::defensive_proposal(mixture, em_control(defensive = 0.3, widened = 0.1, widened_scale = 1.5))
