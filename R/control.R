@@ -90,9 +90,9 @@ gma_control <- function(..., n_evals = 20000, max_memory = 4 * 2^30,
 #'   weights see those tails. (On `bench/bench-trust.R`'s 20-D four-mode target at 50,000
 #'   evaluations, log Z came within 2 stated standard errors on 20 of 20 seeds, against 17
 #'   without it, with a median effective sample size 1.65 times larger.) It takes no part in the
-#'   EM update. `widened = NULL` takes 0.1 up to 20 dimensions
-#'   and 0 above, where the copy's points fall where the target has little mass (on
-#'   `bench/bench-scale.R`'s 50- and 100-D Gaussians it did not help); 0 turns it off.
+#'   EM update. `widened = NULL` takes 0.1 up to 20 dimensions and 0 above, where the copy's
+#'   points fall where the target has little mass (on `bench/bench-scale.R`'s 50- and 100-D
+#'   Gaussians it did not help); 0 turns it off.
 #' @param final_steps EM steps run at the end on the pooled points of all rounds, weighted
 #'   against the average of the rounds' proposals, to give the fitted mixture.
 #' @param explore with a `box`, the search for modes goes on while EM runs: the rounds screen on

@@ -192,9 +192,9 @@ step_mixture <- function(step, mixture, prune) {
 # em$widened, by default 0.1 up to 20 dimensions, 0 above) and a defensive multivariate t
 # component of weight em$defensive (by default 0.3 up to 20 dimensions, 0.1 above) with
 # em$defensive_df degrees of freedom, centred on the mixture's overall mean with its overall
-# covariance (within and between components) times defensive_scale^2. Gaussian components have lighter tails than many targets (a log-transformed
-# scale parameter has an exponential tail), and importance weights p / q then have no variance
-# there; the t component bounds them. Around a mode far from the overall mean it is too thin to
+# covariance (within and between components) times defensive_scale^2. Gaussian components have
+# lighter tails than many targets (a log-transformed scale parameter has an exponential tail),
+# and importance weights p / q then have no variance there; the t component bounds them. Around a mode far from the overall mean it is too thin to
 # help: a component's covariance, estimated from a few hundred effective points, is too narrow
 # along some directions (in 20 dimensions its eigenvalues against the mode's spread from about
 # 0.8 to 1.2), so p / q grows in the mode's own tails, whose mass the rounds then rarely see, and

@@ -11,8 +11,8 @@
 #'   BFGS on batched finite differences from the screened points that the modes found so far
 #'   explain least; Laplace covariances from finite-difference Hessians), then rounds of
 #'   population EM (EM-GMA) on fresh banks of `em_control(bank = )` points, each drawn from the current
-#'   mixture, a widened copy of it and a defensive heavy-tailed component, within a budget of
-#'   `n_evals` evaluations.
+#'   mixture, a widened copy of it (up to 20 dimensions) and a defensive heavy-tailed component,
+#'   within a budget of `n_evals` evaluations.
 #'   All rounds are pooled with deterministic-mixture weights. Given only a log density and an
 #'   initial point, this finds the scale and orientation of the target itself. With `means` and
 #'   `covs`, EM starts from them instead of the mode search.
