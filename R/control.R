@@ -118,11 +118,11 @@ em_control <- function(..., bank = NULL, max_rounds = 40L, min_component_ess = N
   family <- match_choice(family, c("gaussian", "t"), "family")
   if (!is.null(defensive)) defensive <- check_number(defensive, "defensive", min = 0, max = 0.9)
   if (!is.null(widened)) widened <- check_number(widened, "widened", min = 0, max = 0.5)
-  # by default the copy weighs 0.1 at most, and the defensive component 0.3 (both less above 20
-  # dimensions)
-  if ((widened %||% 0.1) + (defensive %||% 0.3) > 0.95)
+  # the default shares are largest in few dimensions
+  shares <- proposal_shares(list(widened = widened, defensive = defensive), 1L)
+  if (sum(shares) > 0.95)
     arg_error("widened", sprintf("(%g) plus `defensive` (%g) must leave the mixture itself at least 0.05 of each bank",
-                                 widened %||% 0.1, defensive %||% 0.3))
+                                 shares[["widened"]], shares[["defensive"]]))
   structure(list(
     bank = if (!is.null(bank)) check_count(bank, "bank", min = 10),
     max_rounds = check_count(max_rounds, "max_rounds"),

@@ -194,23 +194,33 @@ step_mixture <- function(step, mixture, prune) {
 # em$defensive_df degrees of freedom, centred on the mixture's overall mean with its overall
 # covariance (within and between components) times defensive_scale^2. Gaussian components have
 # lighter tails than many targets (a log-transformed scale parameter has an exponential tail),
-# and importance weights p / q then have no variance there; the t component bounds them. Around a mode far from the overall mean it is too thin to
-# help: a component's covariance, estimated from a few hundred effective points, is too narrow
-# along some directions (in 20 dimensions its eigenvalues against the mode's spread from about
-# 0.8 to 1.2), so p / q grows in the mode's own tails, whose mass the rounds then rarely see, and
-# log Z comes out low more often than its standard error says. The widened copy draws there
-# wherever the target is at most widened_scale times wider than the component covering it.
+# and importance weights p / q then have no variance there; the t component bounds them. Around
+# a mode far from the overall mean it is too thin to help: a component's covariance, estimated
+# from a few hundred effective points, is too narrow along some directions (in 20 dimensions its
+# eigenvalues against the mode's spread from about 0.8 to 1.2), so p / q grows in the mode's own
+# tails, whose mass the rounds then rarely see, and log Z comes out low more often than its
+# standard error says. The widened copy draws there wherever the target is at most widened_scale
+# times wider than the component covering it.
 defensive_proposal <- function(mixture, em) {
-  low_dimensional <- ncol(mixture$means) <= 20L
-  weight <- em$defensive %||% if (low_dimensional) 0.3 else 0.1
-  widened <- em$widened %||% if (low_dimensional) 0.1 else 0
-  proposal <- if (widened > 0) combine_mixtures(mixture, widen(mixture, em$widened_scale), widened / (1 - weight))
-              else mixture
+  shares <- proposal_shares(em, ncol(mixture$means))
+  weight <- shares[["defensive"]]
+  proposal <- if (shares[["widened"]] > 0)
+    combine_mixtures(mixture, widen(mixture, em$widened_scale), shares[["widened"]] / (1 - weight))
+  else mixture
   if (weight <= 0) return(proposal)
   mom <- mixture_moments(mixture)
   wide <- gma_mixture(1, rbind(mom$mean), em$defensive_scale^2 * floor_eigenvalues(mom$cov),
                       family = "t", df = em$defensive_df)
   combine_mixtures(proposal, wide, weight)
+}
+
+# The shares of an EM round's bank drawn from the widened copy and from the defensive component
+# in d dimensions: em$widened and em$defensive, or by default 0.1 and 0.3 up to 20 dimensions
+# and 0 and 0.1 above (where a wide component draws few points near the target).
+proposal_shares <- function(em, d) {
+  low_dimensional <- d <= 20L
+  c(widened = em$widened %||% if (low_dimensional) 0.1 else 0,
+    defensive = em$defensive %||% if (low_dimensional) 0.3 else 0.1)
 }
 
 # The mixture with every component's covariance (or t scale matrix) times scale^2.
